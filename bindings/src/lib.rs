@@ -1,0 +1,12 @@
+//! UniFFI layer over `comunicapp-core`: conversion and delegation only.
+//!
+//! Every function here is one call into the core plus the conversion of its result into a type
+//! Kotlin and Swift can hold. A decision about money or pagoPA found here belongs in `core`.
+
+mod domain;
+mod error;
+
+pub use domain::*;
+pub use error::ApiError;
+
+uniffi::setup_scaffolding!();

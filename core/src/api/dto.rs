@@ -1,0 +1,1 @@
+//! Placeholder: wire types of core/api/portale.yaml (issue 3).

@@ -1,0 +1,2 @@
+//! The portal API: wire types (`dto`) and the HTTP client.
+pub mod dto;

@@ -1,0 +1,1 @@
+//! Placeholder: filled in by the client/store/sync work (issue 4).
