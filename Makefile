@@ -1,0 +1,68 @@
+# ComunicApp core — build, test and demo entry points.
+# Everything a target needs is installed here, idempotently, and cached in $(CACHE_DIR).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+JOBS ?= 2
+CACHE_DIR ?= $(CURDIR)/.cache
+export CACHE_DIR
+export CARGO_BUILD_JOBS := $(JOBS)
+PORT ?= 8787
+ARGS ?=
+
+.PHONY: help demo test test-rust test-contract test-kotlin test-swift test-browser lint fmt \
+        bindings sandbox bench android-libs ios-xcframework audit deps-browser
+
+help:
+	@echo "make demo      run the main job on the embedded sandbox (ARGS=--interactive to pay by hand)"
+	@echo "make test      formatting, clippy and every test layer (Rust, contract, Kotlin, Swift, browser)"
+	@echo "make sandbox   serve the sandbox portal on 127.0.0.1:$(PORT)"
+	@echo "make bindings  generate the Kotlin and Swift bindings into build/bindings"
+	@echo "make bench     run the benchmarks"
+
+demo:
+	$(CARGO) run -q -j$(JOBS) -p comunicapp-sandbox --bin demo -- $(ARGS)
+
+sandbox:
+	$(CARGO) run -q -j$(JOBS) -p comunicapp-sandbox --bin comunicapp-sandbox -- --port $(PORT) $(ARGS)
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy -j$(JOBS) --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+test: lint test-rust test-contract test-kotlin test-swift
+	@echo "make test: every layer passed"
+
+test-rust:
+	$(CARGO) test -j$(JOBS) --workspace
+
+test-contract:
+	bash tests/contract/run.sh
+
+bindings:
+	bash scripts/bindings.sh
+
+test-kotlin: bindings
+	bash scripts/kotlin-test.sh
+
+test-swift: bindings
+	bash scripts/swift-test.sh
+
+bench:
+	$(CARGO) bench -j$(JOBS) --workspace
+
+audit:
+	command -v cargo-audit >/dev/null || $(CARGO) install -j$(JOBS) --locked cargo-audit
+	if [ -d ../shared/advisory-db ]; then cargo audit --db ../shared/advisory-db --no-fetch; else cargo audit; fi
+
+# Mobile libraries need the Android NDK / Xcode, which only a workstation has.
+android-libs:
+	command -v cargo-ndk >/dev/null || $(CARGO) install cargo-ndk
+	$(CARGO) ndk -t arm64-v8a -t armeabi-v7a -t x86_64 -o android/app/src/main/jniLibs build --release -p comunicapp-ffi
+
+ios-xcframework:
+	bash scripts/ios-xcframework.sh
