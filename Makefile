@@ -37,8 +37,12 @@ fmt:
 test: lint test-rust test-contract test-kotlin test-swift
 	@echo "make test: every layer passed"
 
-test-rust:
+# The end-to-end tests include the real-browser ones, which need Debian's Chromium.
+test-rust: deps-browser
 	$(CARGO) test -j$(JOBS) --workspace
+
+deps-browser:
+	bash scripts/deps-browser.sh >/dev/null
 
 test-contract:
 	bash tests/contract/run.sh
