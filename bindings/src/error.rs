@@ -7,22 +7,23 @@ use comunicapp_core::{money::AmountError, pagopa::PagopaError};
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// Input from the parent, a QR code or a URL was refused; nothing was stored.
-    #[error("{message}")]
+    #[error("{detail}")]
     InvalidInput {
         /// Which input was wrong (`amount`, `notice_number`, `qr`, …).
         field: String,
         /// Stable key of the Italian message, for the apps' own string tables.
         key: String,
-        message: String,
+        /// The Italian text to show. Not `message`: Kotlin exceptions already have one.
+        detail: String,
     },
 }
 
 impl ApiError {
-    fn invalid(field: &str, key: &str, message: String) -> Self {
+    fn invalid(field: &str, key: &str, detail: String) -> Self {
         ApiError::InvalidInput {
             field: field.to_owned(),
             key: key.to_owned(),
-            message,
+            detail,
         }
     }
 }

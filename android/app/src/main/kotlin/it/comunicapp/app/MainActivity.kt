@@ -1,0 +1,35 @@
+package it.comunicapp.app
+
+import android.content.Intent
+import android.net.Uri
+import android.os.Bundle
+import androidx.activity.ComponentActivity
+import androidx.activity.compose.setContent
+import androidx.compose.material3.MaterialTheme
+
+class MainActivity : ComponentActivity() {
+    /**
+     * The checkout's last return URL. It carries no outcome: it goes to the core, which matches it
+     * to the pending top-up and asks the portal. Until the session object lands in the bindings,
+     * it is only kept.
+     */
+    private var lastReturnUrl: Uri? = null
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        lastReturnUrl = intent.returnUrl()
+        setContent {
+            MaterialTheme {
+                SaldoScreen(rows = SaldoRow.placeholder())
+            }
+        }
+    }
+
+    // singleTask: the browser's return lands here rather than in a new activity.
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        lastReturnUrl = intent.returnUrl()
+    }
+
+    private fun Intent.returnUrl(): Uri? = if (action == Intent.ACTION_VIEW) data else null
+}

@@ -1,0 +1,2 @@
+// The app imports ComunicAppCore alone; the generated records, functions and ApiError come with it.
+@_exported import ComunicAppFFI

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Testing layer 3: the generated Kotlin bindings + the Kotlin layer (android/core-kotlin), JUnit on
+# the JVM, JNA loading the real host library target/debug/libcomunicapp_ffi.so. Built with Maven;
+# its local repository is cached in $CACHE_DIR/m2 so a second run downloads nothing.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+CACHE_DIR="${CACHE_DIR:-$REPO_ROOT/.cache}"
+mkdir -p "$CACHE_DIR"
+CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
+
+# Installs Debian packages only when missing; refreshes the package lists only if apt cannot
+# find them as they are.
+apt_install() {
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" \
+        || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; }
+}
+# Kotlin 2 and JUnit need Java 17 or newer.
+java_major() { javac -version 2>&1 | sed -nE 's/^javac ([0-9]+).*/\1/p'; }
+if ! command -v javac >/dev/null || (($(java_major || echo 0) < 17)); then
+    apt_install default-jdk-headless
+fi
+command -v mvn >/dev/null || apt_install maven
+
+bash scripts/bindings.sh
+
+mkdir -p "$CACHE_DIR/m2"
+mvn -B -ntp -f android/core-kotlin/pom.xml \
+    -Dmaven.repo.local="$CACHE_DIR/m2" \
+    -Dbindings.dir="$REPO_ROOT/build/bindings/kotlin" \
+    -Dnative.lib.dir="$REPO_ROOT/target/debug" \
+    test

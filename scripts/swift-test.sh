@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Testing layer 4: the generated Swift bindings + the Swift package (ios/ComunicAppCore), XCTest,
+# run by Debian stable's Swift inside the chroot that scripts/swift-chroot.sh builds once into
+# $CACHE_DIR/swift-root. The repository is bind-mounted at /comunicapp inside a private mount
+# namespace, so nothing stays mounted after the run, even if it is killed; SwiftPM's build folder
+# lives in the chroot and is reused by the next run.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+export CACHE_DIR="${CACHE_DIR:-$REPO_ROOT/.cache}"
+mkdir -p "$CACHE_DIR"
+CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
+
+SWIFT_ROOT="$(bash scripts/swift-chroot.sh)"
+bash scripts/bindings.sh
+
+LIB_DIR=/comunicapp/target/debug
+mkdir -p "$SWIFT_ROOT/comunicapp"
+unshare --mount --pid --fork --propagation private \
+    env SWIFT_ROOT="$SWIFT_ROOT" REPO_ROOT="$REPO_ROOT" LIB_DIR="$LIB_DIR" bash -euo pipefail -c '
+    mount -t proc proc "$SWIFT_ROOT/proc"
+    mount --bind "$REPO_ROOT" "$SWIFT_ROOT/comunicapp"
+    exec chroot "$SWIFT_ROOT" /usr/bin/env -i \
+        HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin LANG=C.UTF-8 \
+        LD_LIBRARY_PATH="$LIB_DIR" COMUNICAPP_LIB_DIR="$LIB_DIR" \
+        /usr/libexec/swift/bin/swift test \
+            --package-path /comunicapp/ios/ComunicAppCore \
+            --scratch-path /var/cache/comunicapp-swift --disable-swift-testing \
+            -Xlinker -L"$LIB_DIR" -Xlinker -rpath -Xlinker "$LIB_DIR"
+'
