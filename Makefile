@@ -34,7 +34,7 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-test: lint test-rust test-contract test-kotlin test-swift
+test: lint test-rust test-contract test-kotlin test-swift audit
 	@echo "make test: every layer passed"
 
 # The end-to-end tests include the real-browser ones, which need Debian's Chromium.
@@ -59,9 +59,11 @@ test-swift: bindings
 bench:
 	$(CARGO) bench -j$(JOBS) --workspace
 
+# Known advisories: the workplace's snapshot of the RustSec database when it is there, else the live one.
+CARGO_AUDIT := $(CACHE_DIR)/cargo-tools/bin/cargo-audit
 audit:
-	command -v cargo-audit >/dev/null || $(CARGO) install -j$(JOBS) --locked cargo-audit
-	if [ -d ../shared/advisory-db ]; then cargo audit --db ../shared/advisory-db --no-fetch; else cargo audit; fi
+	[ -x $(CARGO_AUDIT) ] || $(CARGO) install -q -j$(JOBS) --locked --root $(CACHE_DIR)/cargo-tools cargo-audit@0.22.1
+	if [ -d ../shared/advisory-db ]; then $(CARGO_AUDIT) audit --db ../shared/advisory-db --no-fetch; else $(CARGO_AUDIT) audit; fi
 
 # Mobile libraries need the Android NDK / Xcode, which only a workstation has.
 android-libs:
