@@ -1,1 +1,0 @@
-//! Placeholder: filled in by the client/store/sync work (issue 4).

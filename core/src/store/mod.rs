@@ -1,0 +1,388 @@
+//! The offline cache: one SQLite file per profile (bundled SQLite, WAL, one writer).
+//!
+//! One file per profile keeps two accounts (a parent in Valenza, the same parent in Alessandria)
+//! apart by construction: no query can forget a `WHERE profile_id`. The cache can be deleted or
+//! found corrupt at any time: it is rebuilt empty and the next sync fills it again.
+
+mod schema;
+#[cfg(test)]
+mod tests;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::de::DeserializeOwned;
+
+pub use schema::SCHEMA_VERSION;
+
+use crate::api::dto::Movement;
+use crate::api::Error;
+use schema::{delete_database_files, open_and_migrate, OpenError, TABLES};
+
+/// A cached document with the `ETag` it came with and when it was last confirmed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cached<T> {
+    pub value: T,
+    pub etag: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// What one refresh brought; applied in one transaction or not at all.
+#[derive(Debug, Clone, Default)]
+pub struct CacheUpdate {
+    /// `(resource, json, etag)` of documents that changed.
+    pub fresh: Vec<(String, String, Option<String>)>,
+    /// Resources the portal confirmed with 304: only their `fetched_at` moves.
+    pub confirmed: Vec<String>,
+    pub movements: Vec<Movement>,
+    /// `(resource, cursor)` to resume from next time.
+    pub cursors: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RefreshStatus {
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// Message key of the error of the last attempt, if it failed.
+    pub last_error: Option<String>,
+}
+
+/// A top-up in progress as the ricarica flow persisted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRicarica {
+    pub id: String,
+    pub idempotency_key: String,
+    pub state_json: String,
+    pub finished: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+    rebuilt: bool,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("rebuilt", &self.rebuilt)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// The cache file of `profile` under `data_dir`.
+    pub fn open_profile(data_dir: &Path, profile: &str) -> Result<Store, Error> {
+        Store::open(&profile_db_path(data_dir, profile)?)
+    }
+
+    /// Opens (creating or upgrading) the cache at `path`; a corrupt, foreign or too-new file is
+    /// deleted and rebuilt empty.
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        match open_and_migrate(path) {
+            Ok(conn) => Ok(Store::wrap(conn, path, false)),
+            Err(OpenError::Unreadable) => {
+                delete_database_files(path)?;
+                let conn = open_and_migrate(path).map_err(OpenError::into_error)?;
+                Ok(Store::wrap(conn, path, true))
+            }
+            Err(other) => Err(other.into_error()),
+        }
+    }
+
+    fn wrap(conn: Connection, path: &Path, rebuilt: bool) -> Store {
+        Store {
+            conn: Mutex::new(conn),
+            path: path.to_owned(),
+            rebuilt,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// True when the file was found unreadable at open and rebuilt empty.
+    pub fn was_rebuilt(&self) -> bool {
+        self.rebuilt
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock rolled back its transaction on unwind; the connection
+        // itself is still sound.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A cached document; `None` when absent or no longer readable as `T` (the next refresh
+    /// fetches it again, since its ETag is dropped with it).
+    pub fn document<T: DeserializeOwned>(
+        &self,
+        resource: &str,
+    ) -> Result<Option<Cached<T>>, Error> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                "SELECT json, etag, fetched_at FROM documents WHERE resource = ?1",
+                [resource],
+                |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?)),
+            )
+            .optional()?;
+        let Some((json, etag, fetched_at)) = row else {
+            return Ok(None);
+        };
+        match serde_json::from_str(&json) {
+            Ok(value) => Ok(Some(Cached {
+                value,
+                etag,
+                fetched_at: from_millis(fetched_at),
+            })),
+            Err(_) => {
+                conn.execute("DELETE FROM documents WHERE resource = ?1", [resource])?;
+                Ok(None)
+            }
+        }
+    }
+
+    pub fn etag(&self, resource: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT etag FROM documents WHERE resource = ?1",
+                [resource],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub fn cursor(&self, resource: &str) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT cursor FROM cursors WHERE resource = ?1",
+                [resource],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Writes everything one refresh fetched, and marks the refresh successful, atomically.
+    pub fn apply(&self, update: &CacheUpdate, now: DateTime<Utc>) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now_ms = now.timestamp_millis();
+        for (resource, json, etag) in &update.fresh {
+            tx.execute(
+                "INSERT INTO documents (resource, json, etag, fetched_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (resource) DO UPDATE
+                 SET json = excluded.json, etag = excluded.etag, fetched_at = excluded.fetched_at",
+                params![resource, json, etag, now_ms],
+            )?;
+        }
+        for resource in &update.confirmed {
+            tx.execute(
+                "UPDATE documents SET fetched_at = ?2 WHERE resource = ?1",
+                params![resource, now_ms],
+            )?;
+        }
+        for movement in &update.movements {
+            tx.execute(
+                "INSERT OR REPLACE INTO movements (id, child_id, service_code, occurred_at, json)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    movement.id,
+                    movement.child_id,
+                    movement.service_code,
+                    movement.occurred_at.to_rfc3339(),
+                    serde_json::to_string(movement)?
+                ],
+            )?;
+        }
+        for (resource, cursor) in &update.cursors {
+            tx.execute(
+                "INSERT OR REPLACE INTO cursors (resource, cursor) VALUES (?1, ?2)",
+                params![resource, cursor],
+            )?;
+        }
+        tx.execute(
+            "INSERT OR REPLACE INTO refresh_status (id, last_success_at, last_attempt_at, last_error)
+             VALUES (1, ?1, ?1, NULL)",
+            [now_ms],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Notes a failed refresh without touching the cached data.
+    pub fn record_refresh_failure(&self, now: DateTime<Utc>, error_key: &str) -> Result<(), Error> {
+        self.conn().execute(
+            "INSERT INTO refresh_status (id, last_success_at, last_attempt_at, last_error)
+             VALUES (1, NULL, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE
+             SET last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error",
+            params![now.timestamp_millis(), error_key],
+        )?;
+        Ok(())
+    }
+
+    pub fn refresh_status(&self) -> Result<RefreshStatus, Error> {
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT last_success_at, last_attempt_at, last_error FROM refresh_status",
+                [],
+                |r| {
+                    Ok(RefreshStatus {
+                        last_success_at: r.get::<_, Option<i64>>(0)?.map(from_millis),
+                        last_attempt_at: Some(from_millis(r.get(1)?)),
+                        last_error: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(row.unwrap_or_default())
+    }
+
+    /// The latest `limit` movements of one child's service, newest first.
+    pub fn movements(
+        &self,
+        child_id: &str,
+        service_code: &str,
+        limit: u32,
+    ) -> Result<Vec<Movement>, Error> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT json FROM movements WHERE child_id = ?1 AND service_code = ?2
+             ORDER BY occurred_at DESC, id DESC LIMIT ?3",
+        )?;
+        let rows = statement.query_map(params![child_id, service_code, limit], |r| {
+            r.get::<_, String>(0)
+        })?;
+        let mut movements = Vec::new();
+        for json in rows {
+            // A row this version cannot read is skipped rather than hiding the others.
+            if let Ok(movement) = serde_json::from_str(&json?) {
+                movements.push(movement);
+            }
+        }
+        Ok(movements)
+    }
+
+    /// Records a top-up before anything is sent to the portal.
+    pub fn insert_ricarica(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+        state_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        self.conn().execute(
+            "INSERT INTO ricariche (id, idempotency_key, state_json, finished, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+            params![id, idempotency_key, state_json, now.timestamp_millis()],
+        )?;
+        Ok(())
+    }
+
+    /// Replaces the state of a top-up; `false` when no such top-up is stored.
+    pub fn update_ricarica(
+        &self,
+        id: &str,
+        state_json: &str,
+        finished: bool,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let changed = self.conn().execute(
+            "UPDATE ricariche SET state_json = ?2, finished = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, state_json, finished, now.timestamp_millis()],
+        )?;
+        Ok(changed == 1)
+    }
+
+    pub fn ricarica(&self, id: &str) -> Result<Option<StoredRicarica>, Error> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, idempotency_key, state_json, finished, created_at, updated_at
+                 FROM ricariche WHERE id = ?1",
+                [id],
+                read_ricarica,
+            )
+            .optional()?)
+    }
+
+    /// Top-ups not yet settled, oldest first: resumed at every start.
+    pub fn unfinished_ricariche(&self) -> Result<Vec<StoredRicarica>, Error> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT id, idempotency_key, state_json, finished, created_at, updated_at
+             FROM ricariche WHERE finished = 0 ORDER BY created_at, id",
+        )?;
+        let rows = statement.query_map([], read_ricarica)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Deletes every row of this profile (logout).
+    pub fn wipe(&self) -> Result<(), Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for table in TABLES {
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rows across all tables, for checking that a wipe left nothing.
+    pub fn row_count(&self) -> Result<i64, Error> {
+        let conn = self.conn();
+        let mut total = 0;
+        for table in TABLES {
+            total += conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| {
+                r.get::<_, i64>(0)
+            })?;
+        }
+        Ok(total)
+    }
+}
+
+fn read_ricarica(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredRicarica> {
+    Ok(StoredRicarica {
+        id: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        state_json: r.get(2)?,
+        finished: r.get(3)?,
+        created_at: from_millis(r.get(4)?),
+        updated_at: from_millis(r.get(5)?),
+    })
+}
+
+fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// Profile ids become file names: keep them to a safe alphabet.
+pub fn profile_db_path(data_dir: &Path, profile: &str) -> Result<PathBuf, Error> {
+    let valid = !profile.is_empty()
+        && profile.len() <= 64
+        && profile
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(Error::invalid("profile", "solo a-z, 0-9, '-' e '_'"));
+    }
+    Ok(data_dir.join("profiles").join(format!("{profile}.sqlite3")))
+}

@@ -1,0 +1,242 @@
+use super::schema::MIGRATIONS;
+use super::*;
+use crate::api::dto::MovementKind;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "comunicapp-store-{name}-{}-{}",
+        std::process::id(),
+        rand::random::<u32>()
+    ));
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn schema_of(path: &Path) -> Vec<(String, String, String)> {
+    let conn = Connection::open(path).unwrap();
+    let mut statement = conn
+        .prepare(
+            "SELECT type, name, sql FROM sqlite_master
+             WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )
+        .unwrap();
+    let rows = statement
+        .query_map([], |r| {
+            let sql: String = r.get(2)?;
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                sql.split_whitespace().collect::<Vec<_>>().join(" "),
+            ))
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect()
+}
+
+fn user_version(path: &Path) -> i64 {
+    Connection::open(path)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn movement(id: &str, child: &str, at: &str, cents: i64) -> Movement {
+    Movement {
+        id: id.to_owned(),
+        child_id: child.to_owned(),
+        service_code: "refezione".to_owned(),
+        kind: MovementKind::Meal,
+        amount_cents: cents,
+        occurred_at: at.parse().unwrap(),
+        description: "Pasto".to_owned(),
+    }
+}
+
+#[test]
+fn every_upgrade_path_ends_in_the_fresh_schema() {
+    let dir = temp_dir("migrations");
+    let fresh = dir.join("fresh.sqlite3");
+    drop(Store::open(&fresh).unwrap());
+    let expected = schema_of(&fresh);
+    assert_eq!(expected.len(), 6, "{expected:?}");
+    for past in 0..SCHEMA_VERSION {
+        let path = dir.join(format!("from-{past}.sqlite3"));
+        {
+            let conn = Connection::open(&path).unwrap();
+            upgrade_to(&conn, past);
+            if past >= 1 {
+                conn.execute(
+                    "INSERT INTO documents VALUES ('ente', '{}', '\"e1\"', 1000)",
+                    [],
+                )
+                .unwrap();
+            }
+        }
+        let store = Store::open(&path).unwrap();
+        assert!(!store.was_rebuilt());
+        drop(store);
+        assert_eq!(schema_of(&path), expected, "upgrading from version {past}");
+        assert_eq!(user_version(&path), SCHEMA_VERSION);
+        if past >= 1 {
+            let store = Store::open(&path).unwrap();
+            assert_eq!(store.etag("ente").unwrap().as_deref(), Some("\"e1\""));
+        }
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+fn upgrade_to(conn: &Connection, version: i64) {
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(version as usize) {
+        conn.execute_batch(&format!("{sql} PRAGMA user_version = {};", index + 1))
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_junk_file_is_deleted_and_rebuilt_empty() {
+    let dir = temp_dir("junk");
+    let path = dir.join("cache.sqlite3");
+    {
+        let store = Store::open(&path).unwrap();
+        store
+            .apply(
+                &CacheUpdate {
+                    movements: vec![movement("m1", "c1", "2026-11-27T11:30:00Z", -410)],
+                    ..CacheUpdate::default()
+                },
+                Utc::now(),
+            )
+            .unwrap();
+    }
+    fs::write(
+        &path,
+        b"this is not a database, just junk written over the cache file",
+    )
+    .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.was_rebuilt());
+    assert_eq!(store.row_count().unwrap(), 0);
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_database_from_a_newer_app_is_rebuilt() {
+    let dir = temp_dir("newer");
+    let path = dir.join("cache.sqlite3");
+    Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+        .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.was_rebuilt());
+    drop(store);
+    assert_eq!(user_version(&path), SCHEMA_VERSION);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn profiles_live_in_separate_files_and_never_see_each_other() {
+    let dir = temp_dir("profiles");
+    let valenza = Store::open_profile(&dir, "valenza").unwrap();
+    let alessandria = Store::open_profile(&dir, "alessandria").unwrap();
+    valenza
+        .apply(
+            &CacheUpdate {
+                fresh: vec![("account".into(), "{\"who\":\"rossi\"}".into(), None)],
+                movements: vec![movement("m1", "c1", "2026-11-27T11:30:00Z", -410)],
+                ..CacheUpdate::default()
+            },
+            Utc::now(),
+        )
+        .unwrap();
+    assert!(alessandria
+        .document::<serde_json::Value>("account")
+        .unwrap()
+        .is_none());
+    assert!(alessandria
+        .movements("c1", "refezione", 10)
+        .unwrap()
+        .is_empty());
+    assert_eq!(alessandria.row_count().unwrap(), 0);
+    assert_eq!(valenza.movements("c1", "refezione", 10).unwrap().len(), 1);
+    for bad in ["", "../x", "Valenza", "a/b", "x.y"] {
+        assert!(Store::open_profile(&dir, bad).is_err(), "{bad}");
+    }
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn movements_come_back_newest_first_and_limited() {
+    let dir = temp_dir("movements");
+    let store = Store::open(&dir.join("c.sqlite3")).unwrap();
+    let update = CacheUpdate {
+        movements: vec![
+            movement("m1", "c1", "2026-11-25T11:30:00Z", -410),
+            movement("m3", "c1", "2026-11-27T11:30:00Z", 2000),
+            movement("m2", "c1", "2026-11-26T11:30:00Z", -410),
+            movement("x1", "c2", "2026-11-28T11:30:00Z", -250),
+        ],
+        cursors: vec![("movements".into(), "cur-3".into())],
+        ..CacheUpdate::default()
+    };
+    store.apply(&update, Utc::now()).unwrap();
+    let ids: Vec<String> = store
+        .movements("c1", "refezione", 2)
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids, ["m3", "m2"]);
+    assert_eq!(store.cursor("movements").unwrap().as_deref(), Some("cur-3"));
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn ricariche_in_progress_are_listed_until_finished() {
+    let dir = temp_dir("ricariche");
+    let store = Store::open(&dir.join("c.sqlite3")).unwrap();
+    let t0 = Utc::now();
+    store
+        .insert_ricarica("r1", "key-1", "{\"step\":1}", t0)
+        .unwrap();
+    store
+        .insert_ricarica("r2", "key-2", "{\"step\":1}", t0)
+        .unwrap();
+    assert!(matches!(
+        store.insert_ricarica("r3", "key-1", "{}", t0),
+        Err(Error::Storage(_))
+    ));
+    assert!(store
+        .update_ricarica("r1", "{\"step\":9}", true, t0)
+        .unwrap());
+    assert!(!store.update_ricarica("nope", "{}", true, t0).unwrap());
+    let unfinished = store.unfinished_ricariche().unwrap();
+    assert_eq!(unfinished.len(), 1);
+    assert_eq!(unfinished[0].idempotency_key, "key-2");
+    let r1 = store.ricarica("r1").unwrap().unwrap();
+    assert!(r1.finished);
+    assert_eq!(r1.state_json, "{\"step\":9}");
+    store.wipe().unwrap();
+    assert_eq!(store.row_count().unwrap(), 0);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_document_this_version_cannot_read_is_dropped_with_its_etag() {
+    #[derive(serde::Deserialize, Debug)]
+    struct Needs {
+        #[allow(dead_code)]
+        field: String,
+    }
+    let dir = temp_dir("doc");
+    let store = Store::open(&dir.join("c.sqlite3")).unwrap();
+    let update = CacheUpdate {
+        fresh: vec![("ente".into(), "{\"other\":1}".into(), Some("\"v1\"".into()))],
+        ..CacheUpdate::default()
+    };
+    store.apply(&update, Utc::now()).unwrap();
+    assert!(store.document::<Needs>("ente").unwrap().is_none());
+    assert_eq!(store.etag("ente").unwrap(), None);
+    fs::remove_dir_all(dir).unwrap();
+}
