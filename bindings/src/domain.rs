@@ -57,8 +57,7 @@ pub fn format_cents(cents: i64) -> String {
 
 #[uniffi::export]
 pub fn parse_notice_number(text: String) -> Result<NoticeNumberInfo, ApiError> {
-    let nav =
-        pagopa::NoticeNumber::parse(&text).map_err(|e| pagopa_error("notice_number", e))?;
+    let nav = pagopa::NoticeNumber::parse(&text).map_err(|e| pagopa_error("notice_number", e))?;
     Ok(NoticeNumberInfo {
         digits: nav.as_str().to_owned(),
         aux_digit: nav.aux_digit(),

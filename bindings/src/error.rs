@@ -1,25 +1,73 @@
 //! The one error type the apps see, and the one place core errors become it.
 
-use comunicapp_core::{money::AmountError, pagopa::PagopaError};
+use comunicapp_core::{
+    api::{Error as CoreError, ErrorKind},
+    money::AmountError,
+    pagopa::PagopaError,
+};
 
-/// What the app can act on. The apps branch on the variant and show `message` (Italian);
-/// they never parse it.
+/// What the app can act on. The apps branch on the variant and show `detail` (Italian); they
+/// never parse it. `key` is the stable key of that message for the apps' own string tables.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
-    /// Input from the parent, a QR code or a URL was refused; nothing was stored.
+    /// Input from the parent, a QR code, a URL or the portal's validation was refused; nothing
+    /// was stored.
     #[error("{detail}")]
     InvalidInput {
-        /// Which input was wrong (`amount`, `notice_number`, `qr`, …).
+        /// Which input was wrong (`amount`, `notice_number`, `qr`, `email`, …).
         field: String,
-        /// Stable key of the Italian message, for the apps' own string tables.
         key: String,
         /// The Italian text to show. Not `message`: Kotlin exceptions already have one.
         detail: String,
     },
+    /// No network, or the connection dropped: the app shows cached data marked stale.
+    #[error("{detail}")]
+    Offline { key: String, detail: String },
+    #[error("{detail}")]
+    Timeout { key: String, detail: String },
+    /// The login is gone (refresh token revoked or reused): the parent must log in again.
+    #[error("{detail}")]
+    SessionExpired { key: String, detail: String },
+    #[error("{detail}")]
+    NotLoggedIn { key: String, detail: String },
+    /// The login round trip failed (state mismatch, code refused).
+    #[error("{detail}")]
+    Login { key: String, detail: String },
+    /// pagoPA: a payment of this notice is already in progress (the session lasts up to 30 min).
+    #[error("{detail}")]
+    PaymentInProgress { key: String, detail: String },
+    /// pagoPA: the notice is already paid.
+    #[error("{detail}")]
+    PaymentDuplicated { key: String, detail: String },
+    #[error("{detail}")]
+    NotFound { key: String, detail: String },
+    /// The portal is down or busy; `retry_after_seconds` when it said when to come back.
+    #[error("{detail}")]
+    Server {
+        retry_after_seconds: Option<u64>,
+        key: String,
+        detail: String,
+    },
+    /// The portal answered something the contract does not allow.
+    #[error("{detail}")]
+    Contract { key: String, detail: String },
+    /// Another problem code of the portal, passed through.
+    #[error("{detail}")]
+    Portal {
+        code: String,
+        key: String,
+        detail: String,
+    },
+    /// The device's storage (cache file) failed.
+    #[error("{detail}")]
+    Storage { key: String, detail: String },
+    /// The platform's secure storage (Keychain / Keystore) failed.
+    #[error("{detail}")]
+    SecureStorage { key: String, detail: String },
 }
 
 impl ApiError {
-    fn invalid(field: &str, key: &str, detail: String) -> Self {
+    pub(crate) fn invalid(field: &str, key: &str, detail: String) -> Self {
         ApiError::InvalidInput {
             field: field.to_owned(),
             key: key.to_owned(),
@@ -38,4 +86,31 @@ impl From<AmountError> for ApiError {
 /// notice number, the QR code and the Data Matrix alike.
 pub(crate) fn pagopa_error(field: &str, e: PagopaError) -> ApiError {
     ApiError::invalid(field, e.message_key(), e.to_string())
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        let key = e.message_key().to_owned();
+        let detail = e.to_string();
+        match e.kind() {
+            ErrorKind::Offline => ApiError::Offline { key, detail },
+            ErrorKind::Timeout => ApiError::Timeout { key, detail },
+            ErrorKind::SessionExpired => ApiError::SessionExpired { key, detail },
+            ErrorKind::NotLoggedIn => ApiError::NotLoggedIn { key, detail },
+            ErrorKind::InvalidInput { field } => ApiError::InvalidInput { field, key, detail },
+            ErrorKind::PaymentInProgress => ApiError::PaymentInProgress { key, detail },
+            ErrorKind::PaymentDuplicated => ApiError::PaymentDuplicated { key, detail },
+            ErrorKind::NotFound => ApiError::NotFound { key, detail },
+            ErrorKind::Server { retry_after } => ApiError::Server {
+                retry_after_seconds: retry_after.map(|d| d.as_secs()),
+                key,
+                detail,
+            },
+            ErrorKind::Contract => ApiError::Contract { key, detail },
+            ErrorKind::Portal { code } => ApiError::Portal { code, key, detail },
+            ErrorKind::Login => ApiError::Login { key, detail },
+            ErrorKind::Storage => ApiError::Storage { key, detail },
+            ErrorKind::SecureStore => ApiError::SecureStorage { key, detail },
+        }
+    }
 }

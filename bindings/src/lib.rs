@@ -5,8 +5,10 @@
 
 mod domain;
 mod error;
+mod session;
 
 pub use domain::*;
 pub use error::ApiError;
+pub use session::*;
 
 uniffi::setup_scaffolding!();
