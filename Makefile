@@ -44,6 +44,10 @@ test-rust: deps-browser
 deps-browser:
 	bash scripts/deps-browser.sh >/dev/null
 
+# Only the real-browser tests (headless Chromium through WebDriver); test-rust runs them too.
+test-browser: deps-browser
+	$(CARGO) test -j$(JOBS) -p comunicapp-sandbox --test browser_checkout --test browser_demo
+
 test-contract:
 	bash tests/contract/run.sh
 

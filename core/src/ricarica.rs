@@ -9,6 +9,19 @@
 //! the caller holding the state it had.
 
 pub mod copy;
+mod engine;
+mod error;
+mod options;
+mod record;
+mod return_url;
+
+pub use engine::{PollPolicy, RicaricaConfig, RicaricaEngine, StepObserver};
+pub use error::RicaricaError;
+pub use options::{
+    ChildOptions, FeeView, PresetView, RicaricaOptions, Riepilogo, RiepilogoLine, ServiceOption,
+};
+pub use record::{AvvisoDetails, CheckoutLaunch, ItemView, RicaricaView};
+pub use return_url::{ReturnUrlError, ReturnUrlStyle};
 
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -295,6 +308,13 @@ pub enum RicaricaEvent {
     StatusReported {
         status: PortalStatus,
     },
+    /// After a crash between sending the create request and storing its answer, the portal
+    /// (asked by idempotency key) already holds the top-up and has settled it: the checkout URL
+    /// or notice was never shown, so the top-up goes straight to the portal's outcome.
+    Reconciled {
+        ricarica_id: String,
+        status: PortalStatus,
+    },
 }
 
 /// The step a state is at, without its data: for errors, logs and the store's index.
@@ -374,6 +394,7 @@ impl RicaricaEvent {
             RicaricaEvent::SubmissionRejected { .. } => "submission_rejected",
             RicaricaEvent::BrowserReturned { .. } => "browser_returned",
             RicaricaEvent::StatusReported { .. } => "status_reported",
+            RicaricaEvent::Reconciled { .. } => "reconciled",
         }
     }
 }
@@ -611,6 +632,16 @@ impl RicaricaState {
                     ricarica_id,
                     notice_number,
                 })
+            }
+            (
+                S::Submitting { submission },
+                E::Reconciled {
+                    ricarica_id,
+                    status,
+                },
+            ) if status != PortalStatus::InProgress => {
+                non_empty(&ricarica_id, "ricarica_id")?;
+                Ok(settle(self, submission, &ricarica_id, status, "checkout"))
             }
             (S::Submitting { submission }, E::SubmissionRejected { reason }) => Ok(S::Failed {
                 submission: submission.clone(),

@@ -24,6 +24,14 @@ pub const PAGAMENTO_ANNULLATO: &str = "Pagamento annullato: nessun addebito è s
 pub const PAGAMENTO_NON_RIUSCITO: &str = "Pagamento non riuscito: puoi riprovare";
 pub const PAGAMENTO_IN_VERIFICA: &str = "Pagamento in corso di verifica con pagoPA";
 pub const RICARICA_REGISTRATA: &str = "Ricarica registrata";
+pub const RICHIESTA_IN_CORSO: &str = "Richiesta di ricarica in corso";
+pub const COMPLETA_IN_PAGOPA: &str =
+    "Completa il pagamento su pagoPA e attendi di essere riportato nell'app";
+pub const PAGAMENTO_IN_ATTESA_DI_ESITO: &str =
+    "Pagamento preso in carico: l'esito arriverà a breve";
+pub const PAGAMENTO_SCADUTO: &str =
+    "Sessione di pagamento scaduta: nessun addebito è stato effettuato";
+pub const MAIL_NON_VALIDA: &str = "La mail indicata non è valida: modificala per procedere";
 pub const AVVISO_GENERATO: &str =
     "Avviso generato: lo trovi in Pagamenti > Avvisi Pagamento da Pagare";
 

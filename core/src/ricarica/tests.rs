@@ -589,3 +589,49 @@ fn flow_errors_are_typed() {
     .collect();
     assert_eq!(keys.len(), 7);
 }
+
+#[test]
+fn a_top_up_found_settled_after_a_lost_create_answer_goes_straight_to_its_outcome() {
+    let submitting = proceed(&riepilogo(
+        &[("bimbo-1", "refezione", 20)],
+        PaymentMode::Online,
+    ));
+    for (portal, expected) in [
+        (PortalStatus::Expired, RicaricaStep::Expired),
+        (PortalStatus::Cancelled, RicaricaStep::Cancelled),
+        (PortalStatus::Failed, RicaricaStep::Failed),
+        (PortalStatus::Paid, RicaricaStep::PaidAwaitingRegistration),
+    ] {
+        let next = step(
+            &submitting,
+            RicaricaEvent::Reconciled {
+                ricarica_id: "rc-9".into(),
+                status: portal,
+            },
+        );
+        assert_eq!(next.step(), expected);
+        assert_persists(&next);
+    }
+    // Still open on the portal: the checkout URL is needed, so this is not the way.
+    assert!(matches!(
+        submitting.apply(RicaricaEvent::Reconciled {
+            ricarica_id: "rc-9".into(),
+            status: PortalStatus::InProgress,
+        }),
+        Err(TransitionError::IllegalTransition { .. })
+    ));
+    assert!(matches!(
+        submitting.apply(RicaricaEvent::Reconciled {
+            ricarica_id: " ".into(),
+            status: PortalStatus::Expired,
+        }),
+        Err(TransitionError::EmptyField { .. })
+    ));
+    assert!(matches!(
+        in_checkout().apply(RicaricaEvent::Reconciled {
+            ricarica_id: "rc-9".into(),
+            status: PortalStatus::Expired,
+        }),
+        Err(TransitionError::IllegalTransition { .. })
+    ));
+}

@@ -1,0 +1,95 @@
+//! Why a ricarica operation failed, with the Italian message and its stable key.
+
+use crate::api;
+use crate::email::EmailError;
+
+use super::{ReturnUrlError, TransitionError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RicaricaError {
+    /// The portal could not be asked, or refused; the top-up (if any) is stored and will be
+    /// settled by `resume_pending`.
+    #[error(transparent)]
+    Api(#[from] api::Error),
+    /// The create request was stored and perhaps sent, but its answer never came: nothing is
+    /// lost, `resume_pending` (or `retry`) asks the portal by idempotency key.
+    #[error("Non è stato possibile confermare la richiesta: verificheremo con il portale")]
+    NotConfirmed {
+        local_id: String,
+        source: Box<api::Error>,
+    },
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error(transparent)]
+    ReturnUrl(#[from] ReturnUrlError),
+    #[error(transparent)]
+    Email(#[from] EmailError),
+    #[error("Ricarica non trovata")]
+    UnknownRicarica { local_id: String },
+    #[error("Alunno non presente nell'account")]
+    UnknownChild { child_id: String },
+    /// The ente's catalog or the account are not in the cache and the portal cannot be reached.
+    #[error("Dati dell'ente non ancora disponibili: riprova quando sei in linea")]
+    CatalogMissing,
+    #[error("Il servizio {service_code} non è attivo per questo alunno")]
+    NotEnrolled {
+        child_id: String,
+        service_code: String,
+    },
+    /// The stored top-up could not be read back (a newer app wrote it, or the disk garbled it).
+    #[error("Dati locali della ricarica non leggibili")]
+    Corrupt { local_id: String },
+    /// The portal answered something the flow cannot accept (wrong mode, bad notice number…).
+    #[error("Risposta del portale non valida per questa ricarica")]
+    Contract { what: String },
+}
+
+impl RicaricaError {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            RicaricaError::Api(error) => error.message_key(),
+            RicaricaError::NotConfirmed { .. } => "ricarica.non_confermata",
+            RicaricaError::Transition(error) => error.message_key(),
+            RicaricaError::ReturnUrl(error) => error.message_key(),
+            RicaricaError::Email(error) => error.message_key(),
+            RicaricaError::UnknownRicarica { .. } => "ricarica.non_trovata",
+            RicaricaError::UnknownChild { .. } => "ricarica.alunno_sconosciuto",
+            RicaricaError::CatalogMissing => "ricarica.catalogo_mancante",
+            RicaricaError::NotEnrolled { .. } => "ricarica.servizio_non_attivo",
+            RicaricaError::Corrupt { .. } => "ricarica.dati_locali",
+            RicaricaError::Contract { .. } => "errore.risposta_non_valida",
+        }
+    }
+
+    /// Whether trying the same operation later may succeed (network, portal down).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            RicaricaError::Api(error) => is_transient_api(error),
+            RicaricaError::NotConfirmed { source, .. } => is_transient_api(source),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn contract(what: impl Into<String>) -> RicaricaError {
+        RicaricaError::Contract { what: what.into() }
+    }
+}
+
+fn is_transient_api(error: &api::Error) -> bool {
+    matches!(
+        error.kind(),
+        api::ErrorKind::Offline | api::ErrorKind::Timeout | api::ErrorKind::Server { .. }
+    )
+}
+
+impl From<rusqlite::Error> for RicaricaError {
+    fn from(error: rusqlite::Error) -> Self {
+        RicaricaError::Api(api::Error::Storage(error))
+    }
+}
+
+impl From<serde_json::Error> for RicaricaError {
+    fn from(error: serde_json::Error) -> Self {
+        RicaricaError::Api(api::Error::Json(error))
+    }
+}

@@ -1,0 +1,294 @@
+//! A top-up as the store keeps it between steps, and the view the app renders from it.
+//!
+//! The record holds everything needed to finish the top-up after a crash: the state machine, the
+//! exact create request (re-sent byte for byte with the same idempotency key), the return-URL
+//! verifier, and the portal's last answer (the notice to pay, the notice numbers of the items).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::api::dto::{self, CreateRicaricaRequest, ReturnUrls};
+use crate::money::format_cents;
+use crate::pagopa::{parse_payment_qr, EnteFiscalCode, NoticeNumber};
+use crate::sync::rome_date_label;
+
+use super::copy;
+use super::error::RicaricaError;
+use super::{PaymentMode, ReturnOutcome, RicaricaState, RicaricaStep};
+
+/// Bumped when the shape changes incompatibly; an older app leaves newer records alone.
+const RECORD_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Record {
+    pub version: u32,
+    pub local_id: String,
+    pub machine: RicaricaState,
+    /// The body sent with the idempotency key; the portal replays its answer only for the same body.
+    pub request: CreateRicaricaRequest,
+    /// Secret half of the return URLs' `state`; `None` for avviso.
+    pub return_verifier: Option<String>,
+    /// The portal's last word on this top-up.
+    pub portal: Option<dto::Ricarica>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Record {
+    pub fn new(
+        local_id: String,
+        machine: RicaricaState,
+        request: CreateRicaricaRequest,
+        return_verifier: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Record {
+        Record {
+            version: RECORD_VERSION,
+            local_id,
+            machine,
+            request,
+            return_verifier,
+            portal: None,
+            created_at: now,
+        }
+    }
+
+    pub fn idempotency_key(&self) -> &str {
+        self.machine
+            .submission()
+            .map(|s| s.idempotency_key.as_str())
+            .unwrap_or("")
+    }
+
+    pub fn to_json(&self) -> Result<String, RicaricaError> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    pub fn from_json(local_id: &str, json: &str) -> Result<Record, RicaricaError> {
+        let corrupt = || RicaricaError::Corrupt {
+            local_id: local_id.to_owned(),
+        };
+        let record: Record = serde_json::from_str(json).map_err(|_| corrupt())?;
+        if record.version != RECORD_VERSION || record.local_id != local_id {
+            return Err(corrupt());
+        }
+        Ok(record)
+    }
+}
+
+/// The step's name as the store and the step observer know it.
+pub(crate) fn step_name(step: RicaricaStep) -> &'static str {
+    match step {
+        RicaricaStep::Composing => "composing",
+        RicaricaStep::CheckingEmail => "checking_email",
+        RicaricaStep::ChoosingMode => "choosing_mode",
+        RicaricaStep::Riepilogo => "riepilogo",
+        RicaricaStep::Submitting => "submitting",
+        RicaricaStep::InCheckout => "in_checkout",
+        RicaricaStep::Returned => "returned",
+        RicaricaStep::AvvisoIssued => "avviso_issued",
+        RicaricaStep::PaidAwaitingRegistration => "paid_awaiting_registration",
+        RicaricaStep::Registered => "registered",
+        RicaricaStep::Cancelled => "cancelled",
+        RicaricaStep::Failed => "failed",
+        RicaricaStep::Expired => "expired",
+    }
+}
+
+/// What the app opens in Custom Tabs / ASWebAuthenticationSession, and the URLs it must route
+/// back to the core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutLaunch {
+    pub checkout_url: Url,
+    pub return_urls: ReturnUrls,
+}
+
+/// The notice to pay at a bank, home banking (CBILL / pagoPA), an ATM or a tobacconist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvvisoDetails {
+    pub notice_number: String,
+    /// "3222 0115 1398 5741 81".
+    pub notice_number_display: String,
+    pub fiscal_code: String,
+    pub amount_cents: i64,
+    pub amount_display: String,
+    pub due_date: NaiveDate,
+    pub due_date_label: String,
+    /// `PAGOPA|002|…` for the QR code.
+    pub qr_payload: String,
+    pub cbill_code: String,
+    pub where_to_pay: Vec<String>,
+}
+
+impl AvvisoDetails {
+    /// The portal's notice, checked like any input: NAV check digits, CF ente, QR payload.
+    pub(crate) fn from_portal(avviso: &dto::AvvisoIssued) -> Result<AvvisoDetails, RicaricaError> {
+        let notice = NoticeNumber::parse(&avviso.notice_number)
+            .map_err(|_| RicaricaError::contract("numero avviso non valido"))?;
+        EnteFiscalCode::parse(&avviso.fiscal_code)
+            .map_err(|_| RicaricaError::contract("codice fiscale ente non valido"))?;
+        let qr = parse_payment_qr(&avviso.qr_payload)
+            .map_err(|_| RicaricaError::contract("QR dell'avviso non valido"))?;
+        let consistent = qr.notice_number == notice
+            && qr.fiscal_code.as_str() == avviso.fiscal_code
+            && qr.amount_cents == avviso.amount_cents;
+        if !consistent || avviso.amount_cents < 1 {
+            return Err(RicaricaError::contract("QR e avviso non corrispondono"));
+        }
+        Ok(AvvisoDetails {
+            notice_number_display: notice.formatted(),
+            notice_number: notice.as_str().to_owned(),
+            fiscal_code: avviso.fiscal_code.clone(),
+            amount_cents: avviso.amount_cents,
+            amount_display: format_cents(avviso.amount_cents),
+            due_date: avviso.due_date,
+            due_date_label: avviso.due_date.format("%d/%m/%Y").to_string(),
+            qr_payload: avviso.qr_payload.clone(),
+            cbill_code: avviso.cbill_code.clone(),
+            where_to_pay: avviso.where_to_pay.clone(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemView {
+    pub child_id: String,
+    pub service_code: String,
+    pub amount_cents: i64,
+    pub amount_display: String,
+    /// Online: the pagoPA notice of this item, once the portal made it.
+    pub notice_number: Option<String>,
+}
+
+/// One top-up as a screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RicaricaView {
+    /// The app's handle on this top-up.
+    pub local_id: String,
+    /// The portal's id, once it exists.
+    pub portal_id: Option<String>,
+    pub step: RicaricaStep,
+    pub mode: PaymentMode,
+    pub items: Vec<ItemView>,
+    pub total_cents: i64,
+    pub total_display: String,
+    /// The Italian sentence for this step ("Pagamento ricevuto: la ricarica sarà registrata…").
+    pub message: String,
+    /// Online, while the checkout waits for the payer.
+    pub checkout: Option<CheckoutLaunch>,
+    /// Avviso: the notice to pay (kept after payment, for the receipt screen).
+    pub avviso: Option<AvvisoDetails>,
+    /// The return URL the browser came back to: provisional until the portal confirms.
+    pub provisional_outcome: Option<ReturnOutcome>,
+    /// Nothing more will happen to this top-up.
+    pub settled: bool,
+    pub created_at: DateTime<Utc>,
+    pub created_label: String,
+    /// Message key of the last failed contact with the portal, when it could not be settled now.
+    pub error_key: Option<String>,
+}
+
+impl RicaricaView {
+    pub(crate) fn of(
+        record: &Record,
+        return_urls: Option<ReturnUrls>,
+        registration_delay_hours: u32,
+    ) -> RicaricaView {
+        let machine = &record.machine;
+        let step = machine.step();
+        let portal_items = record.portal.as_ref().map(|p| p.items.as_slice());
+        let items = machine
+            .cart()
+            .items()
+            .iter()
+            .map(|item| ItemView {
+                child_id: item.child_id.clone(),
+                service_code: item.service_code.clone(),
+                amount_cents: item.amount.cents(),
+                amount_display: item.amount.format_it(),
+                notice_number: portal_items.and_then(|items| {
+                    items
+                        .iter()
+                        .find(|p| {
+                            p.child_id == item.child_id && p.service_code == item.service_code
+                        })
+                        .and_then(|p| p.notice_number.clone())
+                }),
+            })
+            .collect();
+        let checkout = match (machine, return_urls) {
+            (RicaricaState::InCheckout { checkout_url, .. }, Some(return_urls)) => {
+                Some(CheckoutLaunch {
+                    checkout_url: checkout_url.clone(),
+                    return_urls,
+                })
+            }
+            _ => None,
+        };
+        let provisional_outcome = match machine {
+            RicaricaState::Returned { outcome, .. } => Some(*outcome),
+            _ => None,
+        };
+        let avviso = record
+            .portal
+            .as_ref()
+            .and_then(|p| p.avviso.as_ref())
+            .and_then(|a| AvvisoDetails::from_portal(a).ok());
+        let mode = machine
+            .submission()
+            .map(|s| s.order.mode)
+            .unwrap_or(PaymentMode::Online);
+        RicaricaView {
+            local_id: record.local_id.clone(),
+            portal_id: portal_id(machine),
+            step,
+            mode,
+            items,
+            total_cents: machine.total().cents(),
+            total_display: machine.total().format_it(),
+            message: message(step, provisional_outcome, registration_delay_hours),
+            checkout,
+            avviso,
+            provisional_outcome,
+            settled: machine.is_final(),
+            created_at: record.created_at,
+            created_label: rome_date_label(record.created_at),
+            error_key: None,
+        }
+    }
+}
+
+fn portal_id(machine: &RicaricaState) -> Option<String> {
+    match machine {
+        RicaricaState::InCheckout { ricarica_id, .. }
+        | RicaricaState::Returned { ricarica_id, .. }
+        | RicaricaState::AvvisoIssued { ricarica_id, .. }
+        | RicaricaState::PaidAwaitingRegistration { ricarica_id, .. }
+        | RicaricaState::Registered { ricarica_id, .. }
+        | RicaricaState::Cancelled { ricarica_id, .. }
+        | RicaricaState::Expired { ricarica_id, .. } => Some(ricarica_id.clone()),
+        RicaricaState::Failed { ricarica_id, .. } => ricarica_id.clone(),
+        _ => None,
+    }
+}
+
+fn message(step: RicaricaStep, outcome: Option<ReturnOutcome>, delay_hours: u32) -> String {
+    match step {
+        RicaricaStep::Submitting => copy::RICHIESTA_IN_CORSO.to_owned(),
+        RicaricaStep::InCheckout => copy::COMPLETA_IN_PAGOPA.to_owned(),
+        RicaricaStep::Returned => match outcome {
+            Some(ReturnOutcome::Waiting) => copy::PAGAMENTO_IN_ATTESA_DI_ESITO.to_owned(),
+            _ => copy::PAGAMENTO_IN_VERIFICA.to_owned(),
+        },
+        RicaricaStep::AvvisoIssued => copy::AVVISO_GENERATO.to_owned(),
+        RicaricaStep::PaidAwaitingRegistration => copy::pagamento_ricevuto(delay_hours),
+        RicaricaStep::Registered => copy::RICARICA_REGISTRATA.to_owned(),
+        RicaricaStep::Cancelled => copy::PAGAMENTO_ANNULLATO.to_owned(),
+        RicaricaStep::Failed => copy::PAGAMENTO_NON_RIUSCITO.to_owned(),
+        RicaricaStep::Expired => copy::PAGAMENTO_SCADUTO.to_owned(),
+        RicaricaStep::Composing
+        | RicaricaStep::CheckingEmail
+        | RicaricaStep::ChoosingMode
+        | RicaricaStep::Riepilogo => copy::RIEPILOGO_PAGAMENTO.to_owned(),
+    }
+}
