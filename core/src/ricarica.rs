@@ -1,4 +1,8 @@
-//! The top-up ("ricarica") flow of the instruction sheet as a state machine, without any I/O.
+//! The top-up ("ricarica") flow of the instruction sheet: a state machine without any I/O (this
+//! file), and the engine that drives it against the portal, exactly once ([`RicaricaEngine`]:
+//! `engine` persists and talks to the portal, `return_url` makes and checks the checkout's return
+//! URLs, `record` is what the store keeps and the view the app shows, `options` the choices and
+//! the riepilogo before PROSEGUI).
 //!
 //! Amount → service and child (a cart of up to 5 items, one pagoPA notice each) → e-mail check →
 //! mode (online or avviso) → riepilogo → submitted to the portal → online checkout or notice →

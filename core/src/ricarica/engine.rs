@@ -138,6 +138,9 @@ impl RicaricaEngine {
     /// PROSEGUI on the riepilogo. Online: the view carries the checkout URL and our return URLs;
     /// avviso: the notice. Nothing reaches the portal before the request is stored.
     pub async fn submit(&self, order: &Order) -> Result<RicaricaView, RicaricaError> {
+        if order.cart.is_empty() {
+            return Err(super::TransitionError::EmptyCart.into());
+        }
         let local_id = random_local_id();
         let idempotency_key = random_idempotency_key();
         let machine = RicaricaState::Riepilogo {
@@ -741,6 +744,20 @@ mod tests {
             assert!(delay <= ceiling, "{attempt}: {delay:?} > {ceiling:?}");
             assert!(delay >= ceiling / 10, "{attempt}: {delay:?}");
         }
+    }
+
+    /// UniFFI runs the exported futures on tokio's multi-threaded runtime: they must be Send.
+    #[allow(dead_code)]
+    fn futures_are_send(engine: &RicaricaEngine, order: &Order) {
+        fn send<T: Send>(_: T) {}
+        send(engine.submit(order));
+        send(engine.handle_return_url(""));
+        send(engine.poll_until_settled("", Duration::ZERO));
+        send(engine.resume_pending());
+        send(engine.retry(""));
+        send(engine.options(&[]));
+        send(engine.riepilogo(order));
+        send(engine.change_email(""));
     }
 
     #[test]

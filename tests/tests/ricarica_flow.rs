@@ -1,0 +1,669 @@
+//! The parent's top-up stories against the sandbox over real HTTP: online through the pagoPA
+//! checkout, by avviso, several children in one payment, and everything that can go wrong between
+//! the payment and the app hearing about it.
+
+mod ricarica_support;
+
+use comunicapp_core::api::dto::RicaricaStatus;
+use comunicapp_core::ricarica::{
+    copy, PaymentMode, ReturnOutcome, ReturnUrlError, RicaricaError, RicaricaStep,
+};
+use comunicapp_sandbox::{FISCAL_CODE, REFEZIONE, SCUOLABUS};
+use ricarica_support::*;
+use serde_json::json;
+use url::Url;
+
+const GIULIA: &str = "alu-0001";
+const LUCA: &str = "alu-0002";
+const SOFIA: &str = "alu-0003";
+
+/// Whether an error is the one a case expects.
+type ErrorCheck = fn(&RicaricaError) -> bool;
+
+fn balance(sandbox: &comunicapp_sandbox::SandboxHandle, child: &str, service: &str) -> i64 {
+    sandbox_balances(sandbox)[&(child.to_owned(), service.to_owned())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ricarica_online_20_euro_refezione_registrata() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "online-20").await;
+    let before = balance(&sandbox, GIULIA, REFEZIONE);
+    let receipts_before = sandbox.state().receipts.len();
+
+    let options = app.engine.options(&[GIULIA.to_owned()]).await.unwrap();
+    let giulia = &options.children[0];
+    let services: Vec<&str> = giulia.services.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(services, [REFEZIONE, SCUOLABUS], "only her services");
+    let presets: Vec<&str> = giulia.services[0]
+        .presets
+        .iter()
+        .map(|p| p.label.as_str())
+        .collect();
+    assert_eq!(
+        presets,
+        [
+            "Ricarica da 10 euro",
+            "Ricarica da 20 euro",
+            "Ricarica da 50 euro",
+            "Ricarica da 100 euro"
+        ]
+    );
+    assert!(options.email_ok);
+    assert_eq!(options.email_message, copy::MAIL_CORRETTA);
+    assert_eq!(options.payer_email, "maria.rossi@example.it");
+
+    let order = order(&app, &[(GIULIA, REFEZIONE, 20)], PaymentMode::Online);
+    let riepilogo = app.engine.riepilogo(&order).await.unwrap();
+    assert_eq!(riepilogo.total_label, "Totale Pagamento: € 20,00");
+    assert_eq!(riepilogo.lines[0].service_label, "Refezione buono pasto");
+    assert_eq!(riepilogo.lines[0].child_name, "Giulia Rossi");
+    assert_eq!(riepilogo.commission_note, copy::NOTA_COMMISSIONE);
+    assert_eq!(riepilogo.fee.as_ref().map(|f| f.fee_cents), Some(100));
+
+    let view = app.engine.submit(&order).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::InCheckout);
+    let checkout = view.checkout.clone().expect("checkout to open");
+    for url in [
+        &checkout.return_urls.ok,
+        &checkout.return_urls.cancel,
+        &checkout.return_urls.error,
+        &checkout.return_urls.waiting,
+    ] {
+        assert!(url.as_str().contains("/pagopa/return/"), "{url}");
+        let state = url.query_pairs().find(|(k, _)| k == "state").unwrap().1;
+        assert!(state.starts_with(&format!("{}.", view.local_id)));
+    }
+    // Exactly one top-up on the portal, and the idempotency key stored before it.
+    let portal = sandbox.state().ricariche;
+    assert_eq!(portal.len(), 1);
+    assert_eq!(
+        stored(&app, &view.local_id).idempotency_key,
+        portal[0].idempotency_key
+    );
+
+    let back = press(&checkout.checkout_url, "pay").await;
+    assert_eq!(back, checkout.return_urls.ok.as_str());
+    let view = app.engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::PaidAwaitingRegistration);
+    assert_eq!(view.message, copy::PAGAMENTO_RICEVUTO);
+    assert!(!view.settled);
+    // Paid is not yet registered: the balance has not moved.
+    assert_eq!(balance(&sandbox, GIULIA, REFEZIONE), before);
+
+    after_registration_delay().await;
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].step, RicaricaStep::Registered);
+    assert_eq!(views[0].message, copy::RICARICA_REGISTRATA);
+    assert!(app.engine.pending().unwrap().is_empty());
+    assert_eq!(balance(&sandbox, GIULIA, REFEZIONE), before + 2_000);
+    // Found by the normal sync: the Saldo shows the new balance.
+    assert_eq!(shown_balances(&app.session), sandbox_balances(&sandbox));
+    assert_eq!(sandbox.state().receipts.len(), receipts_before + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tre_figli_in_un_solo_carrello_un_solo_pagamento() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "three-children").await;
+    let items = [
+        (GIULIA, SCUOLABUS, 10),
+        (LUCA, REFEZIONE, 20),
+        (SOFIA, REFEZIONE, 50),
+    ];
+    let before: Vec<i64> = items
+        .iter()
+        .map(|(c, s, _)| balance(&sandbox, c, s))
+        .collect();
+    let receipts_before = sandbox.state().receipts.len();
+    let order = order(&app, &items, PaymentMode::Online);
+    let view = app.engine.submit(&order).await.unwrap();
+    assert_eq!(view.total_cents, 8_000);
+    assert_eq!(view.items.len(), 3);
+    assert!(view.items.iter().all(|i| i.notice_number.is_some()));
+    let checkout = view.checkout.unwrap();
+    let page = reqwest::get(checkout.checkout_url.clone())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(page.matches("class=\"notice\"").count(), 3, "one cart");
+    let back = press(&checkout.checkout_url, "pay").await;
+    app.engine.handle_return_url(&back).await.unwrap();
+    after_registration_delay().await;
+    app.engine.resume_pending().await.unwrap();
+    assert_eq!(
+        app.engine.get(&view.local_id).unwrap().unwrap().step,
+        RicaricaStep::Registered
+    );
+    for ((child, service, euro), was) in items.iter().zip(before) {
+        assert_eq!(balance(&sandbox, child, service), was + euro * 100);
+    }
+    let state = sandbox.state();
+    assert_eq!(state.ricariche.len(), 1, "one top-up, one payment");
+    assert_eq!(
+        state.receipts.len(),
+        receipts_before + 3,
+        "one receipt per notice"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn avviso_scuolabus_pagato_in_tabaccheria() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "avviso").await;
+    let before = balance(&sandbox, GIULIA, SCUOLABUS);
+    let order = order(&app, &[(GIULIA, SCUOLABUS, 50)], PaymentMode::Avviso);
+    let riepilogo = app.engine.riepilogo(&order).await.unwrap();
+    assert_eq!(
+        riepilogo.fee, None,
+        "the avviso's fee depends on where it is paid"
+    );
+    assert_eq!(riepilogo.mode_label, copy::GENERA_AVVISO);
+
+    let view = app.engine.submit(&order).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::AvvisoIssued);
+    assert_eq!(view.message, copy::AVVISO_GENERATO);
+    assert!(view.checkout.is_none());
+    let avviso = view.avviso.clone().expect("the notice");
+    assert_eq!(avviso.notice_number.len(), 18);
+    let groups: Vec<&str> = avviso.notice_number_display.split(' ').collect();
+    assert_eq!(groups.len(), 5);
+    assert!(groups[..4].iter().all(|g| g.len() == 4));
+    assert_eq!(avviso.fiscal_code, FISCAL_CODE);
+    assert_eq!(avviso.amount_cents, 5_000);
+    assert_eq!(avviso.amount_display, "€ 50,00");
+    assert_eq!(
+        avviso.qr_payload,
+        format!("PAGOPA|002|{}|{FISCAL_CODE}|5000", avviso.notice_number)
+    );
+    assert!(!avviso.cbill_code.is_empty());
+    let where_to_pay = avviso.where_to_pay.join(" | ").to_lowercase();
+    for place in ["banca", "cbill", "atm", "sisal", "lottomatica"] {
+        assert!(where_to_pay.contains(place), "{place} in {where_to_pay}");
+    }
+    // Listed under "Avvisi Pagamento da Pagare" until paid.
+    let listed = app.session.pagamenti().unwrap().avvisi_da_pagare;
+    assert!(listed
+        .iter()
+        .any(|a| a.notice_number == avviso.notice_number));
+    // Nothing happens while nobody pays.
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::AvvisoIssued);
+
+    sandbox
+        .pay_notice_elsewhere(&avviso.notice_number)
+        .expect("paid at the tobacconist");
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
+    assert_eq!(views[0].message, copy::PAGAMENTO_RICEVUTO);
+    after_registration_delay().await;
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::Registered);
+    assert_eq!(balance(&sandbox, GIULIA, SCUOLABUS), before + 5_000);
+    app.session.refresh().await.unwrap();
+    let listed = app.session.pagamenti().unwrap().avvisi_da_pagare;
+    assert!(!listed
+        .iter()
+        .any(|a| a.notice_number == avviso.notice_number));
+    assert_eq!(sandbox.state().ricariche.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ritorni_falsi_estranei_o_malformati_rifiutati_senza_cambiare_nulla() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "forged").await;
+    let order = order(&app, &[(LUCA, REFEZIONE, 10)], PaymentMode::Online);
+    let view = app.engine.submit(&order).await.unwrap();
+    let ok = view.checkout.unwrap().return_urls.ok;
+    let before = stored(&app, &view.local_id);
+    let state = ok.query_pairs().find(|(k, _)| k == "state").unwrap().1;
+    let (selector, verifier) = state.split_once('.').unwrap();
+    let mut flipped = verifier.to_owned().into_bytes();
+    flipped[0] = if flipped[0] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    let with_state = |s: &str| {
+        let mut url = ok.clone();
+        url.set_query(Some(&format!("state={s}")));
+        url.to_string()
+    };
+    let cases: Vec<(String, ErrorCheck)> = vec![
+        (with_state(&format!("{selector}.{flipped}")), |e| {
+            matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Forged))
+        }),
+        (
+            with_state("r0000000000000000.AAAAAAAAAAAAAAAAAAAAAA"),
+            |e| matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Forged)),
+        ),
+        (ok.as_str().replace("127.0.0.1", "evil.example"), |e| {
+            matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Foreign))
+        }),
+        (ok.as_str().replace("/return/ok", "/return/paid"), |e| {
+            matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Foreign))
+        }),
+        (
+            format!("it.comunicapp://pagopa/return/ok?state={state}"),
+            |e| matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Foreign)),
+        ),
+        (format!("{ok}&esito=pagato"), |e| {
+            matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Malformed))
+        }),
+        (with_state(selector), |e| {
+            matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Malformed))
+        }),
+        ("%%% non è un indirizzo".to_owned(), |e| {
+            matches!(e, RicaricaError::ReturnUrl(ReturnUrlError::Malformed))
+        }),
+    ];
+    for (url, expected) in cases {
+        let error = app.engine.handle_return_url(&url).await.unwrap_err();
+        assert!(expected(&error), "{url}: {error:?}");
+        assert!(error.message_key().starts_with("ricarica.ritorno_"));
+        assert_eq!(
+            stored(&app, &view.local_id),
+            before,
+            "{url} changed nothing"
+        );
+    }
+    assert_eq!(
+        sandbox.state().ricariche[0].status,
+        RicaricaStatus::AwaitingPayment
+    );
+    // The genuine one still works afterwards.
+    let _ = Url::parse(ok.as_str()).unwrap();
+    let back = press(
+        &app.engine
+            .get(&view.local_id)
+            .unwrap()
+            .unwrap()
+            .checkout
+            .unwrap()
+            .checkout_url,
+        "pay",
+    )
+    .await;
+    assert_eq!(back, ok.as_str());
+    let settled = app.engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(settled.step, RicaricaStep::PaidAwaitingRegistration);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lo_stesso_ritorno_consegnato_due_volte_conta_una_volta() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "twice").await;
+    let view = app
+        .engine
+        .submit(&order(
+            &app,
+            &[(GIULIA, REFEZIONE, 10)],
+            PaymentMode::Online,
+        ))
+        .await
+        .unwrap();
+    let receipts_before = sandbox.state().receipts.len();
+    let back = press(&view.checkout.unwrap().checkout_url, "pay").await;
+    let first = app.engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(first.step, RicaricaStep::PaidAwaitingRegistration);
+    let before = stored(&app, &view.local_id);
+    let again = app.engine.handle_return_url(&back).await.unwrap_err();
+    assert!(
+        matches!(&again, RicaricaError::ReturnUrl(ReturnUrlError::Replayed { local_id }) if *local_id == view.local_id),
+        "{again:?}"
+    );
+    assert_eq!(stored(&app, &view.local_id), before);
+    after_registration_delay().await;
+    app.engine.resume_pending().await.unwrap();
+    assert_eq!(
+        sandbox.state().receipts.len(),
+        receipts_before + 1,
+        "paid once"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn il_browser_non_torna_ma_il_pagamento_non_si_perde() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "no-return").await;
+    let before = balance(&sandbox, LUCA, REFEZIONE);
+    let view = app
+        .engine
+        .submit(&order(&app, &[(LUCA, REFEZIONE, 20)], PaymentMode::Online))
+        .await
+        .unwrap();
+    // The payer pays; the tab is closed and the return URL never reaches the app.
+    let _ignored = press(&view.checkout.unwrap().checkout_url, "pay").await;
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
+    after_registration_delay().await;
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::Registered);
+    assert_eq!(balance(&sandbox, LUCA, REFEZIONE), before + 2_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rete_persa_tra_pagamento_e_ritorno() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "network-drop").await;
+    let view = app
+        .engine
+        .submit(&order(&app, &[(SOFIA, REFEZIONE, 10)], PaymentMode::Online))
+        .await
+        .unwrap();
+    let back = press(&view.checkout.unwrap().checkout_url, "pay").await;
+    add_fault(
+        &sandbox,
+        "GET /api/v1/ricariche/{id}",
+        json!({"kind": "drop"}),
+        1_000,
+    )
+    .await;
+    // The return is accepted and kept; the outcome cannot be confirmed yet.
+    let view = app.engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::Returned);
+    assert_eq!(view.provisional_outcome, Some(ReturnOutcome::Ok));
+    assert_eq!(view.message, copy::PAGAMENTO_IN_VERIFICA);
+    assert!(view.error_key.is_some());
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::Returned);
+    assert!(views[0].error_key.is_some());
+
+    clear_faults(&sandbox).await;
+    let views = app.engine.resume_pending().await.unwrap();
+    // The polling above outlasted the registration delay: paid, maybe registered already.
+    assert!(
+        matches!(
+            views[0].step,
+            RicaricaStep::PaidAwaitingRegistration | RicaricaStep::Registered
+        ),
+        "{:?}",
+        views[0].step
+    );
+    assert_eq!(views[0].error_key, None);
+    assert_eq!(sandbox.state().ricariche.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esito_in_attesa_poi_confermato() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "waiting").await;
+    let view = app
+        .engine
+        .submit(&order(
+            &app,
+            &[(GIULIA, REFEZIONE, 50)],
+            PaymentMode::Online,
+        ))
+        .await
+        .unwrap();
+    let checkout = view.checkout.unwrap();
+    let back = press(&checkout.checkout_url, "pending").await;
+    assert_eq!(back, checkout.return_urls.waiting.as_str());
+    let waiting = app.engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(waiting.step, RicaricaStep::Returned);
+    assert_eq!(waiting.provisional_outcome, Some(ReturnOutcome::Waiting));
+    assert_eq!(waiting.message, copy::PAGAMENTO_IN_ATTESA_DI_ESITO);
+    assert_eq!(waiting.error_key, None, "waiting is not an error");
+
+    // The PSP settles the pending payment as paid.
+    let session_id = checkout
+        .checkout_url
+        .path_segments()
+        .unwrap()
+        .next_back()
+        .unwrap();
+    let settled = reqwest::Client::new()
+        .post(
+            sandbox
+                .base_url()
+                .join(&format!("admin/checkout/{session_id}/settle"))
+                .unwrap(),
+        )
+        .json(&json!({"outcome": "paid"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(settled.status().is_success());
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pagamento_annullato_nessun_addebito() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "cancel").await;
+    let before = sandbox_balances(&sandbox);
+    let view = app
+        .engine
+        .submit(&order(
+            &app,
+            &[(GIULIA, REFEZIONE, 20)],
+            PaymentMode::Online,
+        ))
+        .await
+        .unwrap();
+    let back = press(&view.checkout.unwrap().checkout_url, "cancel").await;
+    let view = app.engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::Cancelled);
+    assert_eq!(view.message, copy::PAGAMENTO_ANNULLATO);
+    assert!(view.settled);
+    assert!(app.engine.pending().unwrap().is_empty());
+    assert_eq!(sandbox_balances(&sandbox), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessione_di_pagamento_scaduta_sul_portale() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "expired").await;
+    let view = app
+        .engine
+        .submit(&order(
+            &app,
+            &[(GIULIA, REFEZIONE, 20)],
+            PaymentMode::Online,
+        ))
+        .await
+        .unwrap();
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::InCheckout, "still open");
+    sandbox.advance_clock(std::time::Duration::from_secs(31 * 60));
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::Expired);
+    assert_eq!(views[0].message, copy::PAGAMENTO_SCADUTO);
+    assert!(views[0].settled);
+    // A late return from the expired checkout is no longer accepted.
+    let late = view.checkout.unwrap().return_urls.error;
+    assert!(matches!(
+        app.engine.handle_return_url(late.as_str()).await,
+        Err(RicaricaError::ReturnUrl(ReturnUrlError::Replayed { .. }))
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn risposta_alla_creazione_persa_ritrovata_per_chiave() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "lost-answer").await;
+    // The portal creates the top-up each time, but every answer is cut short.
+    add_fault(
+        &sandbox,
+        "POST /api/v1/ricariche",
+        json!({"kind": "truncate"}),
+        10,
+    )
+    .await;
+    let error = app
+        .engine
+        .submit(&order(
+            &app,
+            &[(GIULIA, REFEZIONE, 20)],
+            PaymentMode::Online,
+        ))
+        .await
+        .unwrap_err();
+    let RicaricaError::NotConfirmed { local_id, .. } = error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        app.engine.pending().unwrap()[0].step,
+        RicaricaStep::Submitting
+    );
+    assert_eq!(
+        sandbox.state().ricariche.len(),
+        1,
+        "retries replayed, not repeated"
+    );
+    clear_faults(&sandbox).await;
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].local_id, local_id);
+    assert_eq!(views[0].step, RicaricaStep::InCheckout);
+    assert!(
+        views[0].checkout.is_some(),
+        "the checkout can be opened now"
+    );
+    assert_eq!(sandbox.state().ricariche.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn richiesta_mai_arrivata_rinviata_con_la_stessa_chiave() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "never-arrived").await;
+    add_fault(
+        &sandbox,
+        "POST /api/v1/ricariche",
+        json!({"kind": "drop"}),
+        10,
+    )
+    .await;
+    let error = app
+        .engine
+        .submit(&order(&app, &[(LUCA, REFEZIONE, 10)], PaymentMode::Avviso))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, RicaricaError::NotConfirmed { .. }),
+        "{error:?}"
+    );
+    assert!(sandbox.state().ricariche.is_empty());
+    clear_faults(&sandbox).await;
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::AvvisoIssued);
+    let portal = sandbox.state().ricariche;
+    assert_eq!(portal.len(), 1);
+    assert_eq!(
+        portal[0].idempotency_key,
+        stored(&app, &views[0].local_id).idempotency_key
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn l_app_passa_oltre_durante_la_verifica_senza_perdere_nulla() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "moves-on").await;
+    let view = app
+        .engine
+        .submit(&order(&app, &[(LUCA, REFEZIONE, 20)], PaymentMode::Online))
+        .await
+        .unwrap();
+    let checkout = view.checkout.unwrap();
+    let back = press(&checkout.checkout_url, "pending").await;
+    // The parent leaves the screen: the polling future is dropped mid-way.
+    let gave_up = tokio::time::timeout(
+        std::time::Duration::from_millis(100),
+        app.engine.handle_return_url(&back),
+    )
+    .await;
+    assert!(gave_up.is_err(), "still polling when the app moved on");
+    let kept = app.engine.get(&view.local_id).unwrap().unwrap();
+    assert_eq!(kept.step, RicaricaStep::Returned);
+    assert_eq!(kept.provisional_outcome, Some(ReturnOutcome::Waiting));
+    let session_id = checkout
+        .checkout_url
+        .path_segments()
+        .unwrap()
+        .next_back()
+        .unwrap();
+    reqwest::Client::new()
+        .post(
+            sandbox
+                .base_url()
+                .join(&format!("admin/checkout/{session_id}/settle"))
+                .unwrap(),
+        )
+        .json(&json!({"outcome": "failed"}))
+        .send()
+        .await
+        .unwrap();
+    let views = app.engine.resume_pending().await.unwrap();
+    assert_eq!(views[0].step, RicaricaStep::Failed);
+    assert_eq!(views[0].message, copy::PAGAMENTO_NON_RIUSCITO);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servizio_non_attivo_rifiutato_e_mail_modificata() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "not-enrolled").await;
+    // Luca has no scuolabus: the riepilogo says so, and the portal refuses it for good.
+    let order = order(&app, &[(LUCA, SCUOLABUS, 10)], PaymentMode::Online);
+    assert!(matches!(
+        app.engine.riepilogo(&order).await,
+        Err(RicaricaError::NotEnrolled { .. })
+    ));
+    let view = app.engine.submit(&order).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::Failed);
+    assert!(view.settled);
+    assert!(sandbox.state().ricariche.is_empty());
+    assert!(app.engine.pending().unwrap().is_empty());
+    assert_eq!(app.engine.history().unwrap().len(), 1);
+
+    assert!(matches!(
+        app.engine.change_email("non-una-mail").await,
+        Err(RicaricaError::Email(_))
+    ));
+    let email = app
+        .engine
+        .change_email("maria.nuova@example.it")
+        .await
+        .unwrap();
+    assert_eq!(email.as_str(), "maria.nuova@example.it");
+    let options = app.engine.options(&[LUCA.to_owned()]).await.unwrap();
+    assert_eq!(options.payer_email, "maria.nuova@example.it");
+    assert_eq!(options.children[0].services.len(), 1);
+    assert!(matches!(
+        app.engine.options(&["alu-9999".to_owned()]).await,
+        Err(RicaricaError::UnknownChild { .. })
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn archivio_locale_perso_la_ricarica_in_corso_si_ritrova() {
+    let sandbox = sandbox().await;
+    let phone = app(&sandbox, "cache-lost-before").await;
+    let before = balance(&sandbox, SOFIA, REFEZIONE);
+    let view = phone
+        .engine
+        .submit(&order(
+            &phone,
+            &[(SOFIA, REFEZIONE, 20)],
+            PaymentMode::Online,
+        ))
+        .await
+        .unwrap();
+    let portal_id = view.portal_id.clone().unwrap();
+    let _never_delivered = press(&view.checkout.unwrap().checkout_url, "pay").await;
+    drop(phone);
+    // The same parent with an empty cache (deleted, or found corrupt and rebuilt).
+    let rebuilt = app(&sandbox, "cache-lost-after").await;
+    assert!(rebuilt.engine.history().unwrap().is_empty());
+    let views = rebuilt.engine.resume_pending().await.unwrap();
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].portal_id.as_deref(), Some(portal_id.as_str()));
+    assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
+    after_registration_delay().await;
+    let views = rebuilt.engine.resume_pending().await.unwrap();
+    assert_eq!(views.len(), 1, "adopted once");
+    assert_eq!(views[0].step, RicaricaStep::Registered);
+    assert_eq!(rebuilt.engine.history().unwrap().len(), 1);
+    assert_eq!(balance(&sandbox, SOFIA, REFEZIONE), before + 2_000);
+    assert_eq!(sandbox.state().ricariche.len(), 1);
+}
