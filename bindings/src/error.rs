@@ -4,6 +4,7 @@ use comunicapp_core::{
     api::{Error as CoreError, ErrorKind},
     money::AmountError,
     pagopa::PagopaError,
+    ricarica::RicaricaError,
 };
 
 /// What the app can act on. The apps branch on the variant and show `detail` (Italian); they
@@ -61,6 +62,18 @@ pub enum ApiError {
     /// The device's storage (cache file) failed.
     #[error("{detail}")]
     Storage { key: String, detail: String },
+    /// PROSEGUI was stored but the portal's answer never came: nothing is lost, the top-up
+    /// `local_id` is settled by `resume_pending` (and shown as pending meanwhile).
+    #[error("{detail}")]
+    RicaricaNotConfirmed {
+        local_id: String,
+        key: String,
+        detail: String,
+    },
+    /// A URL opened the app that is not a pending top-up's return URL (forged, foreign,
+    /// already handled or malformed). Nothing changed.
+    #[error("{detail}")]
+    ReturnUrlRejected { key: String, detail: String },
     /// The platform's secure storage (Keychain / Keystore) failed.
     #[error("{detail}")]
     SecureStorage { key: String, detail: String },
@@ -111,6 +124,43 @@ impl From<CoreError> for ApiError {
             ErrorKind::Login => ApiError::Login { key, detail },
             ErrorKind::Storage => ApiError::Storage { key, detail },
             ErrorKind::SecureStore => ApiError::SecureStorage { key, detail },
+        }
+    }
+}
+
+impl From<RicaricaError> for ApiError {
+    fn from(e: RicaricaError) -> Self {
+        let key = e.message_key().to_owned();
+        let detail = e.to_string();
+        match e {
+            RicaricaError::Api(e) => e.into(),
+            RicaricaError::NotConfirmed { local_id, .. } => ApiError::RicaricaNotConfirmed {
+                local_id,
+                key,
+                detail,
+            },
+            RicaricaError::ReturnUrl(_) => ApiError::ReturnUrlRejected { key, detail },
+            RicaricaError::Transition(_) => ApiError::InvalidInput {
+                field: "ricarica".to_owned(),
+                key,
+                detail,
+            },
+            RicaricaError::Email(_) => ApiError::InvalidInput {
+                field: "email".to_owned(),
+                key,
+                detail,
+            },
+            RicaricaError::UnknownChild { .. } | RicaricaError::NotEnrolled { .. } => {
+                ApiError::InvalidInput {
+                    field: "servizio".to_owned(),
+                    key,
+                    detail,
+                }
+            }
+            RicaricaError::UnknownRicarica { .. } => ApiError::NotFound { key, detail },
+            RicaricaError::CatalogMissing => ApiError::Offline { key, detail },
+            RicaricaError::Corrupt { .. } => ApiError::Storage { key, detail },
+            RicaricaError::Contract { .. } => ApiError::Contract { key, detail },
         }
     }
 }

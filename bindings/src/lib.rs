@@ -5,10 +5,12 @@
 
 mod domain;
 mod error;
+mod ricarica;
 mod session;
 
 pub use domain::*;
 pub use error::ApiError;
+pub use ricarica::*;
 pub use session::*;
 
 uniffi::setup_scaffolding!();

@@ -8,7 +8,9 @@ use comunicapp_core::{
     api::{dto::MovementKind as CoreMovementKind, Error as CoreError},
     auth::{SecureStore, SecureStoreError},
     comuni::{Comune, ComuniList},
-    pagamenti, saldo,
+    pagamenti,
+    ricarica::{ReturnUrlStyle, RicaricaConfig, RicaricaEngine},
+    saldo,
     sync::{self, Session, SessionOptions},
 };
 use url::Url;
@@ -99,11 +101,17 @@ pub struct AppOptions {
     pub sandbox_url: Option<String>,
     /// The OAuth redirect URI registered for this build; the app's claimed scheme by default.
     pub redirect_uri: Option<String>,
+    /// pagoPA return URLs in the custom-scheme form (`it.comunicapp://pagopa/return/…`) instead
+    /// of the App Link / Universal Link form.
+    pub custom_scheme_returns: bool,
+    /// Base of the App Link return URLs when not the production one (development builds).
+    pub return_url_base: Option<String>,
 }
 
 #[derive(uniffi::Object)]
 pub struct ComunicApp {
-    session: Session,
+    session: Arc<Session>,
+    engine: RicaricaEngine,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -143,8 +151,25 @@ impl ComunicApp {
             session_options.redirect_uri = redirect_uri;
         }
         let store: Arc<dyn SecureStore> = Arc::new(ForeignSecureStore(secure_storage));
-        let session = Session::open(Path::new(&data_dir), &comune, store, session_options)?;
-        Ok(Arc::new(ComunicApp { session }))
+        let session = Arc::new(Session::open(
+            Path::new(&data_dir),
+            &comune,
+            store,
+            session_options,
+        )?);
+        let return_urls = match (options.custom_scheme_returns, options.return_url_base) {
+            (true, _) => ReturnUrlStyle::custom_scheme(),
+            (false, Some(base)) => ReturnUrlStyle::AppLink {
+                base: Url::parse(&base).map_err(CoreError::from)?,
+            },
+            (false, None) => ReturnUrlStyle::app_link(),
+        };
+        let config = RicaricaConfig {
+            return_urls,
+            ..RicaricaConfig::default()
+        };
+        let engine = RicaricaEngine::new(Arc::clone(&session), config)?;
+        Ok(Arc::new(ComunicApp { session, engine }))
     }
 
     /// The URL to open in the system browser (Custom Tabs / ASWebAuthenticationSession).
@@ -179,6 +204,12 @@ impl ComunicApp {
     /// Brings the cache up to date; on failure the cache is as it was.
     pub async fn refresh(&self) -> Result<RefreshReport, ApiError> {
         Ok(self.session.refresh().await?.into())
+    }
+}
+
+impl ComunicApp {
+    pub(crate) fn engine(&self) -> &RicaricaEngine {
+        &self.engine
     }
 }
 

@@ -13,12 +13,14 @@
 //! the caller holding the state it had.
 
 pub mod copy;
+mod draft;
 mod engine;
 mod error;
 mod options;
 mod record;
 mod return_url;
 
+pub use draft::{Draft, DraftItem, DraftView};
 pub use engine::{PollPolicy, RicaricaConfig, RicaricaEngine, StepObserver};
 pub use error::RicaricaError;
 pub use options::{

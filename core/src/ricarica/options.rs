@@ -231,7 +231,7 @@ impl RicaricaEngine {
         }
     }
 
-    async fn catalog(&self) -> Result<(EnteConfig, Account), RicaricaError> {
+    pub(super) async fn catalog(&self) -> Result<(EnteConfig, Account), RicaricaError> {
         if let (Some(ente), Some(account)) = (self.session.ente()?, self.session.account()?) {
             return Ok((ente, account));
         }
