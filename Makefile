@@ -61,7 +61,7 @@ test-swift: bindings
 	bash scripts/swift-test.sh
 
 bench:
-	$(CARGO) bench -j$(JOBS) --workspace
+	bash scripts/bench.sh
 
 # Known advisories: the workplace's snapshot of the RustSec database when it is there, else the live one.
 CARGO_AUDIT := $(CACHE_DIR)/cargo-tools/bin/cargo-audit
