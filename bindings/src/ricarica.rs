@@ -1,7 +1,6 @@
-//! The top-up flow for the apps: the draft the parent composes, PROSEGUI, the pagoPA return URL,
+//! The top-up flow for the apps: the stored draft the parent composes, PROSEGUI, the pagoPA return URL,
 //! and the settling of unfinished top-ups at every start.
 
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 
 use comunicapp_core::ricarica as core;
@@ -42,65 +41,42 @@ pub enum RicaricaStep {
     Expired,
 }
 
-/// The parent's choices before PROSEGUI. Each call answers what the screen shows next; a refused
-/// call leaves the draft as it was.
-#[derive(uniffi::Object)]
-pub struct RicaricaDraft {
-    draft: Mutex<core::Draft>,
-}
-
-impl RicaricaDraft {
-    fn lock(&self) -> MutexGuard<'_, core::Draft> {
-        // A panic while holding the lock cannot leave a half-applied event: `apply` replaces
-        // the state only with a complete new one.
-        self.draft
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-#[uniffi::export]
-impl RicaricaDraft {
-    pub fn view(&self) -> DraftView {
-        self.lock().view().into()
-    }
-    pub fn choose_preset(&self, cents: i64) -> Result<DraftView, ApiError> {
-        Ok(self.lock().choose_preset(cents)?.into())
-    }
-    pub fn choose_custom(&self, text: String) -> Result<DraftView, ApiError> {
-        Ok(self.lock().choose_custom(&text)?.into())
-    }
-    pub fn add_item(&self, child_id: String, service_code: String) -> Result<DraftView, ApiError> {
-        Ok(self.lock().add_item(&child_id, &service_code)?.into())
-    }
-    pub fn remove_item(
-        &self,
+/// One tap of the parent on the screens before PROSEGUI.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum DraftAction {
+    /// "Ricarica da 10 euro" and its siblings.
+    ChoosePreset {
+        cents: i64,
+    },
+    /// "Ricarica personalizzata": what the parent typed, in Italian notation.
+    ChooseCustom {
+        text: String,
+    },
+    AddItem {
         child_id: String,
         service_code: String,
-    ) -> Result<DraftView, ApiError> {
-        Ok(self.lock().remove_item(&child_id, &service_code)?.into())
-    }
-    pub fn confirm_cart(&self, payer_email: String) -> Result<DraftView, ApiError> {
-        Ok(self.lock().confirm_cart(&payer_email)?.into())
-    }
-    pub fn confirm_email(&self) -> Result<DraftView, ApiError> {
-        Ok(self.lock().confirm_email()?.into())
-    }
-    pub fn choose_mode(&self, mode: PaymentMode) -> Result<DraftView, ApiError> {
-        Ok(self.lock().choose_mode(mode.into())?.into())
-    }
-    pub fn back(&self) -> Result<DraftView, ApiError> {
-        Ok(self.lock().back()?.into())
-    }
-}
-
-impl RicaricaDraft {
-    fn order(&self) -> Result<core::Order, ApiError> {
-        self.lock()
-            .order()
-            .cloned()
-            .ok_or_else(|| core::RicaricaError::from(core::TransitionError::EmptyCart).into())
-    }
+    },
+    RemoveItem {
+        child_id: String,
+        service_code: String,
+    },
+    /// "Ricarica": the cart is complete.
+    ConfirmCart {
+        payer_email: String,
+    },
+    /// After "Per modificare la mail clicca qui" updated it on the portal.
+    ChangeEmail {
+        payer_email: String,
+    },
+    /// "✓ Procedi!"
+    ConfirmEmail,
+    ChooseMode {
+        mode: PaymentMode,
+    },
+    /// INDIETRO.
+    Back,
+    /// The parent gives up: the next draft starts empty.
+    Discard,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -123,24 +99,26 @@ impl ComunicApp {
             .to_owned())
     }
 
-    pub async fn new_ricarica(&self) -> Result<Arc<RicaricaDraft>, ApiError> {
-        let draft = self.engine().draft().await?;
-        Ok(Arc::new(RicaricaDraft {
-            draft: Mutex::new(draft),
-        }))
+    /// The top-up being composed, as stored: it survives closing the app until PROSEGUI.
+    pub async fn ricarica_draft(&self) -> Result<DraftView, ApiError> {
+        Ok(self.engine().draft().await?.into())
     }
 
-    /// "Riepilogo Pagamento", with the portal's fee estimate when it has one.
-    pub async fn riepilogo(&self, draft: Arc<RicaricaDraft>) -> Result<Riepilogo, ApiError> {
-        let order = draft.order()?;
-        Ok(self.engine().riepilogo(&order).await?.into())
+    /// One tap on the draft; stored before the answer. A refused tap changes nothing.
+    pub async fn ricarica_draft_apply(&self, action: DraftAction) -> Result<DraftView, ApiError> {
+        Ok(self.engine().draft_apply(action.into()).await?.into())
     }
 
-    /// PROSEGUI: stored first, then created on the portal. Online: open `checkout.checkout_url`
-    /// in Custom Tabs / ASWebAuthenticationSession. Avviso: show `avviso`.
-    pub async fn submit(&self, draft: Arc<RicaricaDraft>) -> Result<RicaricaView, ApiError> {
-        let order = draft.order()?;
-        Ok(self.engine().submit(&order).await?.into())
+    /// "Riepilogo Pagamento" of the draft, with the portal's fee estimate when it has one.
+    pub async fn riepilogo(&self) -> Result<Riepilogo, ApiError> {
+        Ok(self.engine().draft_riepilogo().await?.into())
+    }
+
+    /// PROSEGUI on the draft: stored first (the draft handed over in the same transaction), then
+    /// created on the portal. Online: open `checkout.checkout_url` in Custom Tabs /
+    /// ASWebAuthenticationSession. Avviso: show `avviso`.
+    pub async fn submit(&self) -> Result<RicaricaView, ApiError> {
+        Ok(self.engine().submit_draft().await?.into())
     }
 
     /// The URL the browser came back to (App Link / Universal Link or custom scheme).
@@ -326,6 +304,36 @@ impl From<PaymentMode> for core::PaymentMode {
         match mode {
             PaymentMode::Online => core::PaymentMode::Online,
             PaymentMode::Avviso => core::PaymentMode::Avviso,
+        }
+    }
+}
+
+impl From<DraftAction> for core::DraftAction {
+    fn from(action: DraftAction) -> Self {
+        use core::DraftAction as A;
+        match action {
+            DraftAction::ChoosePreset { cents } => A::ChoosePreset { cents },
+            DraftAction::ChooseCustom { text } => A::ChooseCustom { text },
+            DraftAction::AddItem {
+                child_id,
+                service_code,
+            } => A::AddItem {
+                child_id,
+                service_code,
+            },
+            DraftAction::RemoveItem {
+                child_id,
+                service_code,
+            } => A::RemoveItem {
+                child_id,
+                service_code,
+            },
+            DraftAction::ConfirmCart { payer_email } => A::ConfirmCart { payer_email },
+            DraftAction::ChangeEmail { payer_email } => A::ChangeEmail { payer_email },
+            DraftAction::ConfirmEmail => A::ConfirmEmail,
+            DraftAction::ChooseMode { mode } => A::ChooseMode { mode: mode.into() },
+            DraftAction::Back => A::Back,
+            DraftAction::Discard => A::Discard,
         }
     }
 }

@@ -20,7 +20,7 @@ mod options;
 mod record;
 mod return_url;
 
-pub use draft::{Draft, DraftItem, DraftView};
+pub use draft::{Draft, DraftAction, DraftItem, DraftView};
 pub use engine::{PollPolicy, RicaricaConfig, RicaricaEngine, StepObserver};
 pub use error::RicaricaError;
 pub use options::{

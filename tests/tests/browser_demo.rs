@@ -15,7 +15,6 @@ use tokio::process::Command;
 use url::Url;
 
 const DEMO: &str = env!("CARGO_BIN_EXE_demo");
-/// The brief's promise for `make demo` after the build.
 
 fn line_after<'a>(output: &'a str, label: &str) -> &'a str {
     output

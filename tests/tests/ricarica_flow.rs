@@ -4,10 +4,16 @@
 
 mod ricarica_support;
 
+use std::sync::{Arc, Mutex};
+
 use comunicapp_core::api::dto::RicaricaStatus;
+use comunicapp_core::auth::{MemorySecureStore, SecureStore};
+use comunicapp_core::comuni::Comune;
 use comunicapp_core::ricarica::{
-    copy, PaymentMode, ReturnOutcome, ReturnUrlError, RicaricaError, RicaricaStep,
+    copy, DraftAction, PaymentMode, ReturnOutcome, ReturnUrlError, RicaricaEngine, RicaricaError,
+    RicaricaStep, StepObserver, TransitionError,
 };
+use comunicapp_core::sync::{Session, SessionOptions};
 use comunicapp_sandbox::{FISCAL_CODE, REFEZIONE, SCUOLABUS};
 use ricarica_support::*;
 use serde_json::json;
@@ -666,4 +672,245 @@ async fn archivio_locale_perso_la_ricarica_in_corso_si_ritrova() {
     assert_eq!(rebuilt.engine.history().unwrap().len(), 1);
     assert_eq!(balance(&sandbox, SOFIA, REFEZIONE), before + 2_000);
     assert_eq!(sandbox.state().ricariche.len(), 1);
+}
+
+/// Notes every step the engine reports as persisted.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<String>>);
+
+impl StepObserver for Recorder {
+    fn persisted(&self, step: &str) {
+        if let Ok(mut steps) = self.0.lock() {
+            steps.push(step.to_owned());
+        }
+    }
+}
+
+impl Recorder {
+    fn steps(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+async fn apply(
+    engine: &RicaricaEngine,
+    action: DraftAction,
+) -> comunicapp_core::ricarica::DraftView {
+    engine.draft_apply(action).await.unwrap()
+}
+
+/// The parent's trip through the sandbox's login page, for a reopened app whose Keychain the
+/// test could not carry over.
+async fn log_in_again(session: &Session, sandbox: &comunicapp_sandbox::SandboxHandle) {
+    let authorize = session.login_start().unwrap();
+    let credentials = sandbox.demo_credentials();
+    let mut form: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    form.push(("username".into(), credentials.username.clone()));
+    form.push(("password".into(), credentials.password.clone()));
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = browser
+        .post(sandbox.base_url().join("oauth/authorize").unwrap())
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let callback = answer.headers()["location"].to_str().unwrap().to_owned();
+    session.login_complete(&callback).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn la_ricarica_in_composizione_sopravvive_alla_chiusura_dell_app() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "draft-survives").await;
+    let email = app.session.account().unwrap().unwrap().parent.email;
+    let recorder = Arc::new(Recorder::default());
+    let engine = RicaricaEngine::new(app.session.clone(), config(&sandbox))
+        .unwrap()
+        .with_observer(recorder.clone());
+    let fresh = engine.draft().await.unwrap();
+    assert_eq!(fresh.step, RicaricaStep::Composing);
+    assert!(fresh.items.is_empty() && fresh.pending_amount_cents.is_none());
+
+    apply(
+        &engine,
+        DraftAction::ChooseCustom {
+            text: "12,50".into(),
+        },
+    )
+    .await;
+    apply(
+        &engine,
+        DraftAction::AddItem {
+            child_id: GIULIA.into(),
+            service_code: REFEZIONE.into(),
+        },
+    )
+    .await;
+    apply(&engine, DraftAction::ChoosePreset { cents: 2_000 }).await;
+    apply(
+        &engine,
+        DraftAction::AddItem {
+            child_id: LUCA.into(),
+            service_code: REFEZIONE.into(),
+        },
+    )
+    .await;
+    let composed = apply(
+        &engine,
+        DraftAction::ConfirmCart {
+            payer_email: email.clone(),
+        },
+    )
+    .await;
+    assert_eq!(composed.step, RicaricaStep::CheckingEmail);
+    assert_eq!(composed.total_label, "Totale Pagamento: € 32,50");
+    assert_eq!(
+        recorder.steps(),
+        [
+            "draft_composing",
+            "draft_composing",
+            "draft_composing",
+            "draft_composing",
+            "draft_checking_email"
+        ]
+    );
+    // A refused tap stores nothing and reports nothing.
+    let stored_before = app.session.store().load_draft().unwrap();
+    assert!(matches!(
+        engine
+            .draft_apply(DraftAction::ChooseCustom { text: "abc".into() })
+            .await,
+        Err(RicaricaError::Transition(_))
+    ));
+    assert!(matches!(
+        engine
+            .draft_apply(DraftAction::ChangeEmail {
+                payer_email: "non-una-mail".into()
+            })
+            .await,
+        Err(RicaricaError::Email(_))
+    ));
+    assert_eq!(app.session.store().load_draft().unwrap(), stored_before);
+    assert_eq!(recorder.steps().len(), 5);
+
+    // The app is closed: engine and session gone, only the data folder stays.
+    let ricarica_support::App {
+        session,
+        engine: first_engine,
+        dir,
+    } = app;
+    drop(first_engine);
+    drop(engine);
+    drop(session);
+    let comune = Comune::sandbox(sandbox.base_url()).unwrap();
+    let secrets: Arc<dyn SecureStore> = Arc::new(MemorySecureStore::new());
+    let session = Session::open(dir.path(), &comune, secrets, SessionOptions::development());
+    // Restored from the cache alone, before any login or network.
+    let session = Arc::new(session.unwrap());
+    let engine = RicaricaEngine::new(session.clone(), config(&sandbox)).unwrap();
+    assert_eq!(engine.draft().await.unwrap(), composed);
+
+    log_in_again(&session, &sandbox).await;
+    apply(&engine, DraftAction::ConfirmEmail).await;
+    let at_riepilogo = apply(
+        &engine,
+        DraftAction::ChooseMode {
+            mode: PaymentMode::Online,
+        },
+    )
+    .await;
+    assert_eq!(at_riepilogo.step, RicaricaStep::Riepilogo);
+    let riepilogo = engine.draft_riepilogo().await.unwrap();
+    assert_eq!(riepilogo.total_cents, 3_250);
+    assert_eq!(riepilogo.lines.len(), 2);
+    let view = engine.submit_draft().await.unwrap();
+    assert_eq!(view.step, RicaricaStep::InCheckout);
+    let portal = sandbox.state().ricariche;
+    assert_eq!(portal.len(), 1);
+    assert_eq!(portal[0].total_cents, 3_250);
+    let back = press(&view.checkout.unwrap().checkout_url, "pay").await;
+    let view = engine.handle_return_url(&back).await.unwrap();
+    assert_eq!(view.step, RicaricaStep::PaidAwaitingRegistration);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosegui_consegna_la_bozza_alla_ricarica_in_un_solo_passo() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "draft-handover").await;
+    let email = app.session.account().unwrap().unwrap().parent.email;
+    let recorder = Arc::new(Recorder::default());
+    let engine = RicaricaEngine::new(app.session.clone(), config(&sandbox))
+        .unwrap()
+        .with_observer(recorder.clone());
+    let compose = |cents: i64| {
+        let (engine, email) = (&engine, email.clone());
+        async move {
+            apply(engine, DraftAction::ChoosePreset { cents }).await;
+            apply(
+                engine,
+                DraftAction::AddItem {
+                    child_id: GIULIA.into(),
+                    service_code: SCUOLABUS.into(),
+                },
+            )
+            .await;
+            apply(engine, DraftAction::ConfirmCart { payer_email: email }).await;
+            apply(engine, DraftAction::ConfirmEmail).await;
+            apply(
+                engine,
+                DraftAction::ChooseMode {
+                    mode: PaymentMode::Avviso,
+                },
+            )
+            .await
+        }
+    };
+    // PROSEGUI before the riepilogo is refused.
+    assert!(matches!(
+        engine.submit_draft().await,
+        Err(RicaricaError::Transition(
+            TransitionError::IllegalTransition { .. }
+        ))
+    ));
+    compose(1_500).await;
+    let view = engine.submit_draft().await.unwrap();
+    assert_eq!(view.step, RicaricaStep::AvvisoIssued);
+    let steps = recorder.steps();
+    let from_riepilogo: Vec<&str> = steps
+        .iter()
+        .skip_while(|s| *s != "draft_riepilogo")
+        .map(String::as_str)
+        .take(2)
+        .collect();
+    assert_eq!(from_riepilogo, ["draft_riepilogo", "submitting"]);
+
+    // Handed over: the record exists with the portal's key, and the draft starts again empty.
+    let record = stored(&app, &view.local_id);
+    assert_eq!(
+        record.idempotency_key,
+        sandbox.state().ricariche[0].idempotency_key
+    );
+    assert_eq!(app.session.store().load_draft().unwrap(), None);
+    let next = engine.draft().await.unwrap();
+    assert_eq!(next.step, RicaricaStep::Composing);
+    assert!(next.items.is_empty() && next.pending_amount_cents.is_none());
+    // The same PROSEGUI again creates nothing.
+    assert!(engine.submit_draft().await.is_err());
+    assert_eq!(sandbox.state().ricariche.len(), 1);
+
+    // Two PROSEGUI at once on one draft (a double tap): one top-up.
+    compose(1_000).await;
+    let (a, b) = tokio::join!(engine.submit_draft(), engine.submit_draft());
+    assert!(a.is_ok() != b.is_ok(), "{a:?} / {b:?}");
+    assert_eq!(sandbox.state().ricariche.len(), 2);
+    assert_eq!(engine.history().unwrap().len(), 2);
+
+    // "Annulla": the draft is gone for good.
+    apply(&engine, DraftAction::ChoosePreset { cents: 1_000 }).await;
+    let discarded = apply(&engine, DraftAction::Discard).await;
+    assert!(discarded.pending_amount_cents.is_none());
+    assert_eq!(app.session.store().load_draft().unwrap(), None);
 }

@@ -1,8 +1,13 @@
 //! The parent's choices before PROSEGUI, driven with plain values (ids, cents, typed text) so the
 //! apps never build state-machine events themselves.
 //!
-//! A draft moves no money: it lives in memory until PROSEGUI hands its order to
-//! [`RicaricaEngine::submit`], which stores it before anything reaches the portal.
+//! [`Draft`] is the choices in memory. The engine keeps the profile's current draft in the store,
+//! written after every accepted change ([`RicaricaEngine::draft_apply`]), so closing the app
+//! halfway loses nothing; PROSEGUI ([`RicaricaEngine::submit_draft`]) turns it into a stored
+//! top-up and deletes it in one transaction.
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::EnteConfig;
 use crate::email::Email;
@@ -11,7 +16,86 @@ use crate::money::{format_cents, Amount};
 use super::copy;
 use super::engine::RicaricaEngine;
 use super::error::RicaricaError;
-use super::{AmountChoice, Order, PaymentMode, RicaricaEvent, RicaricaState, RicaricaStep};
+use super::options::Riepilogo;
+use super::record::RicaricaView;
+use super::{
+    AmountChoice, Order, PaymentMode, RicaricaEvent, RicaricaState, RicaricaStep, TransitionError,
+};
+
+/// Bumped when the stored draft's shape changes incompatibly; an unreadable draft starts over.
+const DRAFT_VERSION: u32 = 1;
+
+/// One tap of the parent on the screens before PROSEGUI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftAction {
+    /// "Ricarica da 10 euro" and its siblings.
+    ChoosePreset {
+        cents: i64,
+    },
+    /// "Ricarica personalizzata": what the parent typed, in Italian notation.
+    ChooseCustom {
+        text: String,
+    },
+    AddItem {
+        child_id: String,
+        service_code: String,
+    },
+    RemoveItem {
+        child_id: String,
+        service_code: String,
+    },
+    /// "Ricarica": the cart is complete.
+    ConfirmCart {
+        payer_email: String,
+    },
+    /// After "Per modificare la mail clicca qui" updated it on the portal.
+    ChangeEmail {
+        payer_email: String,
+    },
+    /// "✓ Procedi!"
+    ConfirmEmail,
+    ChooseMode {
+        mode: PaymentMode,
+    },
+    /// INDIETRO.
+    Back,
+    /// The parent gives up: the next draft starts empty.
+    Discard,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredDraft {
+    version: u32,
+    state: RicaricaState,
+}
+
+/// The step's name as the step observer knows it; distinct from the submitted top-up's steps.
+pub(crate) fn draft_step_name(step: RicaricaStep) -> &'static str {
+    match step {
+        RicaricaStep::CheckingEmail => "draft_checking_email",
+        RicaricaStep::ChoosingMode => "draft_choosing_mode",
+        RicaricaStep::Riepilogo => "draft_riepilogo",
+        _ => "draft_composing",
+    }
+}
+
+fn is_draft_step(step: RicaricaStep) -> bool {
+    matches!(
+        step,
+        RicaricaStep::Composing
+            | RicaricaStep::CheckingEmail
+            | RicaricaStep::ChoosingMode
+            | RicaricaStep::Riepilogo
+    )
+}
+
+/// The stored draft's state; a missing, unreadable or foreign one is a new empty draft (a draft
+/// moves no money, so starting over is always safe).
+fn parse_stored(json: Option<&str>) -> RicaricaState {
+    json.and_then(|json| serde_json::from_str::<StoredDraft>(json).ok())
+        .filter(|stored| stored.version == DRAFT_VERSION && is_draft_step(stored.state.step()))
+        .map_or_else(RicaricaState::new, |stored| stored.state)
+}
 
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -50,6 +134,36 @@ impl Draft {
         Draft {
             ente,
             state: RicaricaState::new(),
+        }
+    }
+
+    /// `None` when `state` is past PROSEGUI: a submitted top-up is no longer a draft.
+    pub fn with_state(ente: EnteConfig, state: RicaricaState) -> Option<Draft> {
+        is_draft_step(state.step()).then_some(Draft { ente, state })
+    }
+
+    /// Applies one tap; a refused one leaves the draft as it was.
+    pub fn act(&mut self, action: DraftAction) -> Result<DraftView, RicaricaError> {
+        match action {
+            DraftAction::ChoosePreset { cents } => self.choose_preset(cents),
+            DraftAction::ChooseCustom { text } => self.choose_custom(&text),
+            DraftAction::AddItem {
+                child_id,
+                service_code,
+            } => self.add_item(&child_id, &service_code),
+            DraftAction::RemoveItem {
+                child_id,
+                service_code,
+            } => self.remove_item(&child_id, &service_code),
+            DraftAction::ConfirmCart { payer_email } => self.confirm_cart(&payer_email),
+            DraftAction::ChangeEmail { payer_email } => self.change_email(&payer_email),
+            DraftAction::ConfirmEmail => self.confirm_email(),
+            DraftAction::ChooseMode { mode } => self.choose_mode(mode),
+            DraftAction::Back => self.back(),
+            DraftAction::Discard => {
+                self.state = RicaricaState::new();
+                Ok(self.view())
+            }
         }
     }
 
@@ -192,13 +306,82 @@ impl Draft {
 }
 
 impl RicaricaEngine {
-    /// A new top-up for the ente in the cache (fetched first if the cache has none yet).
-    pub async fn draft(&self) -> Result<Draft, RicaricaError> {
+    /// The profile's current draft: the stored one, or a new empty one for the ente in the cache
+    /// (fetched first if the cache has none yet).
+    pub async fn draft(&self) -> Result<DraftView, RicaricaError> {
+        let ente = self.ente_config().await?;
+        let json = self.session.store().load_draft()?;
+        Ok(Draft {
+            ente,
+            state: parse_stored(json.as_deref()),
+        }
+        .view())
+    }
+
+    /// One tap on the current draft, stored before the answer is returned; a refused tap stores
+    /// nothing.
+    pub async fn draft_apply(&self, action: DraftAction) -> Result<DraftView, RicaricaError> {
+        let ente = self.ente_config().await?;
+        // No await below: the write lock is a std mutex and the future must stay Send.
+        let _writing = self.lock();
+        let json = self.session.store().load_draft()?;
+        let mut draft = Draft {
+            ente,
+            state: parse_stored(json.as_deref()),
+        };
+        let before = draft.state.clone();
+        let discard = action == DraftAction::Discard;
+        let view = draft.act(action)?;
+        if draft.state == before && !(discard && json.is_some()) {
+            return Ok(view);
+        }
+        if discard {
+            self.session.store().delete_draft()?;
+        } else {
+            let stored = StoredDraft {
+                version: DRAFT_VERSION,
+                state: draft.state,
+            };
+            self.session
+                .store()
+                .save_draft(&serde_json::to_string(&stored)?, Utc::now())?;
+        }
+        self.observer.persisted(draft_step_name(view.step));
+        Ok(view)
+    }
+
+    /// "Riepilogo Pagamento" of the current draft, once its mode is chosen.
+    pub async fn draft_riepilogo(&self) -> Result<Riepilogo, RicaricaError> {
+        let (order, _) = self.draft_order()?;
+        self.riepilogo(&order).await
+    }
+
+    /// PROSEGUI on the current draft: like [`RicaricaEngine::submit`], with the top-up stored and
+    /// the draft deleted in one transaction, so the same draft can never be submitted twice.
+    pub async fn submit_draft(&self) -> Result<RicaricaView, RicaricaError> {
+        let (order, draft_json) = self.draft_order()?;
+        self.submit_handing_over(&order, Some(&draft_json)).await
+    }
+
+    /// The stored draft's order and the exact text it was read from (the hand-over deletes the
+    /// draft only if it is still that text).
+    fn draft_order(&self) -> Result<(Order, String), RicaricaError> {
+        let json = self.session.store().load_draft()?;
+        match (parse_stored(json.as_deref()), json) {
+            (RicaricaState::Riepilogo { order }, Some(json)) => Ok((order, json)),
+            (state, _) => Err(TransitionError::IllegalTransition {
+                step: state.step(),
+                event: "proceed",
+            }
+            .into()),
+        }
+    }
+
+    async fn ente_config(&self) -> Result<EnteConfig, RicaricaError> {
         let (ente, _) = self.catalog().await?;
-        let ente = EnteConfig::from_portal(ente).map_err(|e| RicaricaError::Contract {
+        EnteConfig::from_portal(ente).map_err(|e| RicaricaError::Contract {
             what: e.to_string(),
-        })?;
-        Ok(Draft::new(ente))
+        })
     }
 }
 
@@ -268,5 +451,60 @@ mod tests {
         d.choose_preset(1000).unwrap();
         assert!(d.add_item("f", "refezione").is_err());
         assert_eq!(d.view().items.len(), 5);
+    }
+
+    #[test]
+    fn le_azioni_guidano_la_bozza_e_annulla_la_svuota() {
+        let mut d = draft();
+        d.act(DraftAction::ChoosePreset { cents: 1000 }).unwrap();
+        d.act(DraftAction::AddItem {
+            child_id: "giulia".into(),
+            service_code: "refezione".into(),
+        })
+        .unwrap();
+        let view = d
+            .act(DraftAction::ConfirmCart {
+                payer_email: "maria.rossi@example.it".into(),
+            })
+            .unwrap();
+        assert_eq!(view.step, RicaricaStep::CheckingEmail);
+        assert_eq!(draft_step_name(view.step), "draft_checking_email");
+        let view = d.act(DraftAction::Discard).unwrap();
+        assert_eq!(view.step, RicaricaStep::Composing);
+        assert!(view.items.is_empty());
+    }
+
+    #[test]
+    fn una_bozza_salvata_illeggibile_o_gia_inviata_riparte_vuota() {
+        let mut d = draft();
+        d.choose_preset(1000).unwrap();
+        let json = serde_json::to_string(&StoredDraft {
+            version: DRAFT_VERSION,
+            state: d.state().clone(),
+        })
+        .unwrap();
+        assert_eq!(&parse_stored(Some(&json)), d.state());
+        assert_eq!(parse_stored(Some("non json")), RicaricaState::new());
+        assert_eq!(parse_stored(None), RicaricaState::new());
+        let newer = json.replacen("\"version\":1", "\"version\":99", 1);
+        assert_ne!(newer, json);
+        assert_eq!(parse_stored(Some(&newer)), RicaricaState::new());
+        let submitted = RicaricaState::Submitting {
+            submission: super::super::Submission {
+                order: Order {
+                    cart: d.state().cart().clone(),
+                    payer_email: Email::parse("maria.rossi@example.it").unwrap(),
+                    mode: PaymentMode::Online,
+                },
+                idempotency_key: "k".into(),
+            },
+        };
+        assert!(Draft::with_state(EnteConfig::valenza_example(), submitted.clone()).is_none());
+        let json = serde_json::to_string(&StoredDraft {
+            version: DRAFT_VERSION,
+            state: submitted,
+        })
+        .unwrap();
+        assert_eq!(parse_stored(Some(&json)), RicaricaState::new());
     }
 }

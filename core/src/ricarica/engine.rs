@@ -94,7 +94,7 @@ impl Default for RicaricaConfig {
 pub struct RicaricaEngine {
     pub(super) session: Arc<Session>,
     config: RicaricaConfig,
-    observer: Arc<dyn StepObserver>,
+    pub(super) observer: Arc<dyn StepObserver>,
     /// One read-modify-write of a stored top-up at a time (never held across the network).
     writing: Mutex<()>,
 }
@@ -138,6 +138,16 @@ impl RicaricaEngine {
     /// PROSEGUI on the riepilogo. Online: the view carries the checkout URL and our return URLs;
     /// avviso: the notice. Nothing reaches the portal before the request is stored.
     pub async fn submit(&self, order: &Order) -> Result<RicaricaView, RicaricaError> {
+        self.submit_handing_over(order, None).await
+    }
+
+    /// `submit`; with `draft_json`, the record is inserted only together with the deletion of
+    /// that stored draft (see [`RicaricaEngine::submit_draft`]).
+    pub(super) async fn submit_handing_over(
+        &self,
+        order: &Order,
+        draft_json: Option<&str>,
+    ) -> Result<RicaricaView, RicaricaError> {
         if order.cart.is_empty() {
             return Err(super::TransitionError::EmptyCart.into());
         }
@@ -182,7 +192,10 @@ impl RicaricaEngine {
             return_state.map(|s| s.verifier),
             Utc::now(),
         );
-        self.insert(&record)?;
+        match draft_json {
+            Some(draft_json) => self.insert_from_draft(&record, draft_json)?,
+            None => self.insert(&record)?,
+        }
         match self.send_create(&record).await {
             Ok(created) => self.apply_created(&local_id, created).await,
             Err(source) => Err(RicaricaError::NotConfirmed {
@@ -598,7 +611,7 @@ impl RicaricaEngine {
         Ok(self.view_of(&record))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
         self.writing
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -620,6 +633,26 @@ impl RicaricaEngine {
             &record.to_json()?,
             Utc::now(),
         )?;
+        self.observer.persisted(step_name(record.machine.step()));
+        Ok(())
+    }
+
+    fn insert_from_draft(&self, record: &Record, draft_json: &str) -> Result<(), RicaricaError> {
+        let handed_over = self.session.store().insert_ricarica_from_draft(
+            &record.local_id,
+            record.idempotency_key(),
+            &record.to_json()?,
+            draft_json,
+            Utc::now(),
+        )?;
+        if !handed_over {
+            // Another PROSEGUI submitted this draft first, or it changed since it was read.
+            return Err(super::TransitionError::IllegalTransition {
+                step: RicaricaStep::Riepilogo,
+                event: "proceed",
+            }
+            .into());
+        }
         self.observer.persisted(step_name(record.machine.step()));
         Ok(())
     }
@@ -758,6 +791,10 @@ mod tests {
         send(engine.options(&[]));
         send(engine.riepilogo(order));
         send(engine.change_email(""));
+        send(engine.draft());
+        send(engine.draft_apply(super::super::DraftAction::Back));
+        send(engine.draft_riepilogo());
+        send(engine.submit_draft());
     }
 
     #[test]

@@ -333,6 +333,61 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Replaces the profile's draft top-up (the choices before PROSEGUI).
+    pub fn save_draft(&self, state_json: &str, now: DateTime<Utc>) -> Result<(), Error> {
+        self.conn().execute(
+            "INSERT INTO ricarica_draft (id, state_json, updated_at) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE
+             SET state_json = excluded.state_json, updated_at = excluded.updated_at",
+            params![state_json, now.timestamp_millis()],
+        )?;
+        Ok(())
+    }
+
+    pub fn load_draft(&self) -> Result<Option<String>, Error> {
+        Ok(self
+            .conn()
+            .query_row("SELECT state_json FROM ricarica_draft", [], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// "Annulla" on the draft: the next one starts empty.
+    pub fn delete_draft(&self) -> Result<(), Error> {
+        self.conn().execute("DELETE FROM ricarica_draft", [])?;
+        Ok(())
+    }
+
+    /// PROSEGUI: records the top-up and deletes the draft it came from in one transaction, so a
+    /// crash can never leave both (a second PROSEGUI on the leftover draft would create a second
+    /// intent). `false`, with nothing written, when the stored draft is no longer `draft_json`:
+    /// another PROSEGUI already handed it over, or it changed meanwhile.
+    pub fn insert_ricarica_from_draft(
+        &self,
+        id: &str,
+        idempotency_key: &str,
+        state_json: &str,
+        draft_json: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let deleted = tx.execute(
+            "DELETE FROM ricarica_draft WHERE state_json = ?1",
+            [draft_json],
+        )?;
+        if deleted != 1 {
+            // Dropping the transaction rolls it back.
+            return Ok(false);
+        }
+        tx.execute(
+            "INSERT INTO ricariche (id, idempotency_key, state_json, finished, created_at, updated_at)
+             VALUES (?1, ?2, ?3, 0, ?4, ?4)",
+            params![id, idempotency_key, state_json, now.timestamp_millis()],
+        )?;
+        tx.commit()?;
+        Ok(true)
+    }
+
     /// Deletes every row of this profile (logout).
     pub fn wipe(&self) -> Result<(), Error> {
         let mut conn = self.conn();

@@ -43,6 +43,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
     );",
+    // 3: the top-up the parent is composing (before PROSEGUI); one per profile, like the file.
+    "CREATE TABLE ricarica_draft (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state_json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema a new database gets directly. The migration test proves that every upgrade path
@@ -79,6 +85,11 @@ const SCHEMA: &str = "
         finished INTEGER NOT NULL DEFAULT 0,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL
+    );
+    CREATE TABLE ricarica_draft (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        state_json TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
     );";
 
 pub(super) const TABLES: &[&str] = &[
@@ -87,6 +98,7 @@ pub(super) const TABLES: &[&str] = &[
     "cursors",
     "refresh_status",
     "ricariche",
+    "ricarica_draft",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

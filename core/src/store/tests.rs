@@ -58,7 +58,7 @@ fn every_upgrade_path_ends_in_the_fresh_schema() {
     let fresh = dir.join("fresh.sqlite3");
     drop(Store::open(&fresh).unwrap());
     let expected = schema_of(&fresh);
-    assert_eq!(expected.len(), 6, "{expected:?}");
+    assert_eq!(expected.len(), 7, "{expected:?}");
     for past in 0..SCHEMA_VERSION {
         let path = dir.join(format!("from-{past}.sqlite3"));
         {
@@ -238,5 +238,56 @@ fn a_document_this_version_cannot_read_is_dropped_with_its_etag() {
     store.apply(&update, Utc::now()).unwrap();
     assert!(store.document::<Needs>("ente").unwrap().is_none());
     assert_eq!(store.etag("ente").unwrap(), None);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_draft_is_one_row_replaced_at_every_step() {
+    let dir = temp_dir("draft");
+    let path = dir.join("c.sqlite3");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.load_draft().unwrap(), None);
+    store.save_draft("{\"step\":1}", Utc::now()).unwrap();
+    store.save_draft("{\"step\":2}", Utc::now()).unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.load_draft().unwrap().as_deref(), Some("{\"step\":2}"));
+    assert_eq!(store.row_count().unwrap(), 1);
+    store.delete_draft().unwrap();
+    assert_eq!(store.load_draft().unwrap(), None);
+    store.save_draft("{}", Utc::now()).unwrap();
+    store.wipe().unwrap();
+    assert_eq!(store.load_draft().unwrap(), None);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn prosegui_hands_the_draft_over_to_the_ricarica_atomically() {
+    let dir = temp_dir("handover");
+    let store = Store::open(&dir.join("c.sqlite3")).unwrap();
+    let now = Utc::now();
+    store.save_draft("{\"d\":1}", now).unwrap();
+    // A draft that changed since it was read is not handed over.
+    assert!(!store
+        .insert_ricarica_from_draft("r0", "key-0", "{}", "{\"d\":0}", now)
+        .unwrap());
+    assert!(store.ricarica("r0").unwrap().is_none());
+    assert!(store
+        .insert_ricarica_from_draft("r1", "key-1", "{}", "{\"d\":1}", now)
+        .unwrap());
+    assert_eq!(store.load_draft().unwrap(), None);
+    assert!(store.ricarica("r1").unwrap().is_some());
+    // A second PROSEGUI on the same draft creates nothing.
+    assert!(!store
+        .insert_ricarica_from_draft("r2", "key-2", "{}", "{\"d\":1}", now)
+        .unwrap());
+    assert!(store.ricarica("r2").unwrap().is_none());
+    // A failing insert (a reused key) keeps the draft: both or neither.
+    store.save_draft("{\"d\":3}", now).unwrap();
+    assert!(store
+        .insert_ricarica_from_draft("r3", "key-1", "{}", "{\"d\":3}", now)
+        .is_err());
+    assert_eq!(store.load_draft().unwrap().as_deref(), Some("{\"d\":3}"));
+    assert!(store.ricarica("r3").unwrap().is_none());
     fs::remove_dir_all(dir).unwrap();
 }

@@ -2,8 +2,11 @@
 //! unfinished, talking to a sandbox over HTTP and keeping its data where the parent says.
 //!
 //! `ricarica_child login  --portal URL --data DIR --user U --password P`
-//! `ricarica_child run    --portal URL --data DIR [--new online|avviso] [--cancel]
-//!                        [--return-url URL] [--pause-at STEP]`
+//! `ricarica_child run    --portal URL --data DIR [--new online|avviso]
+//!                        [--continue-draft online|avviso] [--return-url URL] [--pause-at STEP]`
+//!
+//! `--new` composes a top-up tap by tap through the engine's stored draft, then PROSEGUI;
+//! `--continue-draft` carries on a draft a killed process left (nothing when there is none).
 //!
 //! Protocol on stdout, one line each: `STEP <name>` after every persisted step (and a pause
 //! forever when it is `--pause-at`), `CHECKOUT <url>` when the app would open the checkout (the
@@ -21,10 +24,8 @@ use std::time::{Duration, Instant};
 use comunicapp_core::api::{ClientOptions, RetryPolicy};
 use comunicapp_core::auth::{SecureStore, SecureStoreError};
 use comunicapp_core::comuni::Comune;
-use comunicapp_core::email::Email;
-use comunicapp_core::money::Amount;
 use comunicapp_core::ricarica::{
-    Cart, CartItem, Order, PaymentMode, PollPolicy, ReturnUrlStyle, RicaricaConfig, RicaricaEngine,
+    DraftAction, PaymentMode, PollPolicy, ReturnUrlStyle, RicaricaConfig, RicaricaEngine,
     RicaricaStep, RicaricaView, StepObserver,
 };
 use comunicapp_core::sync::{Session, SessionOptions};
@@ -115,6 +116,7 @@ struct Args {
     user: String,
     password: String,
     new: Option<PaymentMode>,
+    continue_draft: Option<PaymentMode>,
     return_url: Option<String>,
     pause_at: Option<String>,
 }
@@ -132,19 +134,22 @@ fn parse_args() -> Result<Args, String> {
             "--data" => args.data = Some(PathBuf::from(value()?)),
             "--user" => args.user = value()?,
             "--password" => args.password = value()?,
-            "--new" => {
-                args.new = Some(match value()?.as_str() {
-                    "online" => PaymentMode::Online,
-                    "avviso" => PaymentMode::Avviso,
-                    other => return Err(format!("--new: {other}")),
-                })
-            }
+            "--new" => args.new = Some(mode(&value()?)?),
+            "--continue-draft" => args.continue_draft = Some(mode(&value()?)?),
             "--return-url" => args.return_url = Some(value()?),
             "--pause-at" => args.pause_at = Some(value()?),
             other => return Err(format!("argomento sconosciuto: {other}")),
         }
     }
     Ok(args)
+}
+
+fn mode(text: &str) -> Result<PaymentMode, String> {
+    match text {
+        "online" => Ok(PaymentMode::Online),
+        "avviso" => Ok(PaymentMode::Avviso),
+        other => Err(format!("modalità sconosciuta: {other}")),
+    }
 }
 
 fn open_session(portal: &Url, data: &Path) -> Result<Session, String> {
@@ -202,22 +207,50 @@ async fn login(session: &Session, portal: &Url, user: &str, password: &str) -> R
 
 /// The crash tests' fixed intents: Giulia's refezione, 20 euro, online; or her scuolabus, 15 euro,
 /// by avviso.
-fn order(mode: PaymentMode) -> Result<Order, String> {
-    let (service, cents) = match mode {
+fn intent(mode: PaymentMode) -> (&'static str, i64) {
+    match mode {
         PaymentMode::Online => ("refezione", 2_000),
         PaymentMode::Avviso => ("scuolabus", 1_500),
-    };
-    let cart = Cart::try_from(vec![CartItem {
-        child_id: "alu-0001".to_owned(),
-        service_code: service.to_owned(),
-        amount: Amount::from_cents(cents),
-    }])
-    .map_err(|e| e.to_string())?;
-    Ok(Order {
-        cart,
-        payer_email: Email::parse("maria.rossi@example.it").map_err(|e| e.to_string())?,
-        mode,
-    })
+    }
+}
+
+/// The parent's next tap from wherever the stored draft stands, until the riepilogo; PROSEGUI
+/// then submits it. Each tap is a persisted step the crash tests can kill at.
+async fn compose_and_submit(
+    engine: &RicaricaEngine,
+    mode: PaymentMode,
+) -> Result<RicaricaView, String> {
+    let (service, cents) = intent(mode);
+    let mut view = engine
+        .draft()
+        .await
+        .map_err(|e| e.message_key().to_owned())?;
+    // Amount, service, cart, e-mail, mode: at most five taps from an empty draft.
+    for _ in 0..5 {
+        let action = match view.step {
+            RicaricaStep::Composing if view.pending_amount_cents.is_some() => {
+                DraftAction::AddItem {
+                    child_id: "alu-0001".to_owned(),
+                    service_code: service.to_owned(),
+                }
+            }
+            RicaricaStep::Composing if view.items.is_empty() => DraftAction::ChoosePreset { cents },
+            RicaricaStep::Composing => DraftAction::ConfirmCart {
+                payer_email: "maria.rossi@example.it".to_owned(),
+            },
+            RicaricaStep::CheckingEmail => DraftAction::ConfirmEmail,
+            RicaricaStep::ChoosingMode => DraftAction::ChooseMode { mode },
+            _ => break,
+        };
+        view = engine
+            .draft_apply(action)
+            .await
+            .map_err(|e| e.message_key().to_owned())?;
+    }
+    engine
+        .submit_draft()
+        .await
+        .map_err(|e| e.message_key().to_owned())
 }
 
 fn engine(session: Session, pause_at: Option<String>) -> Result<RicaricaEngine, String> {
@@ -266,10 +299,22 @@ async fn deliver(engine: &RicaricaEngine, url: &str) {
 async fn run(args: Args, portal: &Url, data: &Path) -> Result<(), String> {
     let engine = engine(open_session(portal, data)?, args.pause_at)?;
     let mut seen = HashSet::new();
-    if let Some(mode) = args.new {
-        match engine.submit(&order(mode)?).await {
+    let started = match engine.draft().await {
+        Ok(view) => {
+            view.step != RicaricaStep::Composing
+                || view.pending_amount_cents.is_some()
+                || !view.items.is_empty()
+        }
+        Err(error) => {
+            say(&format!("ERROR {}", error.message_key()));
+            false
+        }
+    };
+    let compose = args.new.or(args.continue_draft.filter(|_| started));
+    if let Some(mode) = compose {
+        match compose_and_submit(&engine, mode).await {
             Ok(view) => act_on(&engine, &view, &mut seen).await,
-            Err(error) => say(&format!("ERROR {}", error.message_key())),
+            Err(key) => say(&format!("ERROR {key}")),
         }
     }
     if let Some(url) = &args.return_url {
