@@ -17,13 +17,17 @@ bash scripts/bindings.sh
 
 LIB_DIR=/comunicapp/target/debug
 mkdir -p "$SWIFT_ROOT/comunicapp"
-unshare --mount --pid --fork --propagation private \
+# The session tests talk to a sandbox of their own, started on the host: the chroot shares the
+# host's network namespace (unshare below makes mount and PID namespaces only), so 127.0.0.1 is
+# the same loopback. env -i drops everything else, so the sandbox variables are passed by name.
+bash scripts/with-sandbox.sh unshare --mount --pid --fork --propagation private \
     env SWIFT_ROOT="$SWIFT_ROOT" REPO_ROOT="$REPO_ROOT" LIB_DIR="$LIB_DIR" bash -euo pipefail -c '
     mount -t proc proc "$SWIFT_ROOT/proc"
     mount --bind "$REPO_ROOT" "$SWIFT_ROOT/comunicapp"
     exec chroot "$SWIFT_ROOT" /usr/bin/env -i \
         HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin LANG=C.UTF-8 \
         LD_LIBRARY_PATH="$LIB_DIR" COMUNICAPP_LIB_DIR="$LIB_DIR" \
+        SANDBOX_URL="$SANDBOX_URL" SANDBOX_USER="$SANDBOX_USER" SANDBOX_PASSWORD="$SANDBOX_PASSWORD" \
         /usr/libexec/swift/bin/swift test \
             --package-path /comunicapp/ios/ComunicAppCore \
             --scratch-path /var/cache/comunicapp-swift --disable-swift-testing \
