@@ -5,15 +5,15 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use comunicapp_core::{
-    api::{dto::MovementKind as CoreMovementKind, Error as CoreError},
+    api::dto::MovementKind as CoreMovementKind,
+    app::{App, AppConfig},
     auth::{SecureStore, SecureStoreError},
     comuni::{Comune, ComuniList},
     pagamenti,
-    ricarica::{ReturnUrlStyle, RicaricaConfig, RicaricaEngine},
+    ricarica::RicaricaEngine,
     saldo,
-    sync::{self, Session, SessionOptions},
+    sync::{self, Session},
 };
-use url::Url;
 
 use crate::error::ApiError;
 
@@ -125,50 +125,15 @@ impl ComunicApp {
         secure_storage: Arc<dyn SecureStorage>,
         options: AppOptions,
     ) -> Result<Arc<Self>, ApiError> {
-        let mut list = ComuniList::bundled()?;
-        if let Some(sandbox_url) = &options.sandbox_url {
-            let url = Url::parse(sandbox_url).map_err(CoreError::from)?;
-            list.set_sandbox_url(url)?;
-        }
-        let comune = list
-            .selectable(options.development)
-            .into_iter()
-            .find(|c| c.id == comune_id)
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "comune",
-                    "comune.sconosciuto",
-                    "Comune non disponibile".into(),
-                )
-            })?
-            .clone();
-        let mut session_options = if options.development {
-            SessionOptions::development()
-        } else {
-            SessionOptions::default()
-        };
-        if let Some(redirect_uri) = options.redirect_uri {
-            session_options.redirect_uri = redirect_uri;
-        }
         let store: Arc<dyn SecureStore> = Arc::new(ForeignSecureStore(secure_storage));
-        let session = Arc::new(Session::open(
-            Path::new(&data_dir),
-            &comune,
-            store,
-            session_options,
-        )?);
-        let return_urls = match (options.custom_scheme_returns, options.return_url_base) {
-            (true, _) => ReturnUrlStyle::custom_scheme(),
-            (false, Some(base)) => ReturnUrlStyle::AppLink {
-                base: Url::parse(&base).map_err(CoreError::from)?,
-            },
-            (false, None) => ReturnUrlStyle::app_link(),
+        let config = AppConfig {
+            development: options.development,
+            sandbox_url: options.sandbox_url,
+            redirect_uri: options.redirect_uri,
+            custom_scheme_returns: options.custom_scheme_returns,
+            return_url_base: options.return_url_base,
         };
-        let config = RicaricaConfig {
-            return_urls,
-            ..RicaricaConfig::default()
-        };
-        let engine = RicaricaEngine::new(Arc::clone(&session), config)?;
+        let App { session, engine } = App::open(Path::new(&data_dir), &comune_id, store, config)?;
         Ok(Arc::new(ComunicApp { session, engine }))
     }
 

@@ -3,6 +3,7 @@
 //! Each module is one idea; open the one named after what you are looking for.
 
 pub mod api;
+pub mod app;
 pub mod auth;
 pub mod catalog;
 pub mod comuni;
