@@ -914,3 +914,65 @@ async fn prosegui_consegna_la_bozza_alla_ricarica_in_un_solo_passo() {
     assert!(discarded.pending_amount_cents.is_none());
     assert_eq!(app.session.store().load_draft().unwrap(), None);
 }
+
+#[tokio::test]
+async fn modificare_la_mail_dal_controllo_la_cambia_sul_portale() {
+    let sandbox = sandbox().await;
+    let app = app(&sandbox, "draft-email").await;
+    let email = app.session.account().unwrap().unwrap().parent.email;
+    apply(&app.engine, DraftAction::ChoosePreset { cents: 1_000 }).await;
+    // Before the e-mail check the change is refused and the portal is not touched.
+    assert!(app
+        .engine
+        .draft_apply(DraftAction::ChangeEmail {
+            payer_email: "presto@example.it".into(),
+        })
+        .await
+        .is_err());
+    assert_eq!(sandbox.state().account.parent.email, email);
+    apply(
+        &app.engine,
+        DraftAction::AddItem {
+            child_id: LUCA.into(),
+            service_code: REFEZIONE.into(),
+        },
+    )
+    .await;
+    apply(
+        &app.engine,
+        DraftAction::ConfirmCart {
+            payer_email: email.clone(),
+        },
+    )
+    .await;
+
+    // A bad address changes nothing, here or on the portal.
+    let before = app.engine.draft().await.unwrap();
+    assert!(matches!(
+        app.engine
+            .draft_apply(DraftAction::ChangeEmail {
+                payer_email: "non-una-mail".into(),
+            })
+            .await,
+        Err(RicaricaError::Email(_))
+    ));
+    assert_eq!(app.engine.draft().await.unwrap(), before);
+    assert_eq!(sandbox.state().account.parent.email, email);
+
+    let changed = apply(
+        &app.engine,
+        DraftAction::ChangeEmail {
+            payer_email: "maria.nuova@example.it".into(),
+        },
+    )
+    .await;
+    assert_eq!(
+        changed.payer_email.as_deref(),
+        Some("maria.nuova@example.it")
+    );
+    assert_eq!(changed.step, RicaricaStep::CheckingEmail);
+    assert_eq!(
+        sandbox.state().account.parent.email,
+        "maria.nuova@example.it"
+    );
+}

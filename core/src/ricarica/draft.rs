@@ -322,6 +322,17 @@ impl RicaricaEngine {
     /// nothing.
     pub async fn draft_apply(&self, action: DraftAction) -> Result<DraftView, RicaricaError> {
         let ente = self.ente_config().await?;
+        if let DraftAction::ChangeEmail { payer_email } = &action {
+            // "Per modificare la mail clicca qui" changes the address on the portal, where the
+            // receipts are sent from. Tried on a copy first, so a change the draft refuses (wrong
+            // step, bad address) never reaches the portal.
+            let mut probe = Draft {
+                ente: ente.clone(),
+                state: parse_stored(self.session.store().load_draft()?.as_deref()),
+            };
+            probe.act(action.clone())?;
+            self.change_email(payer_email).await?;
+        }
         // No await below: the write lock is a std mutex and the future must stay Send.
         let _writing = self.lock();
         let json = self.session.store().load_draft()?;
