@@ -5,7 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
 JOBS ?= 2
-CACHE_DIR ?= $(CURDIR)/.cache
+# Shared by every checkout on the machine (CI clones anew each time): chroot, venv, Maven, tools.
+CACHE_DIR ?= $(if $(HOME),$(HOME)/.cache/comunicapp,$(CURDIR)/.cache)
 export CACHE_DIR
 export CARGO_BUILD_JOBS := $(JOBS)
 PORT ?= 8787

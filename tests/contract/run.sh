@@ -7,7 +7,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$ROOT"
-CACHE_DIR=${CACHE_DIR:-$ROOT/.cache}
+CACHE_DIR=${CACHE_DIR:-${HOME:+$HOME/.cache/comunicapp}}; CACHE_DIR=${CACHE_DIR:-$ROOT/.cache}
 mkdir -p "$CACHE_DIR"
 CACHE_DIR=$(cd "$CACHE_DIR" && pwd)
 VENV=$CACHE_DIR/venv
