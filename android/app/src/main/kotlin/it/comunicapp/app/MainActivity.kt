@@ -10,8 +10,8 @@ import androidx.compose.material3.MaterialTheme
 class MainActivity : ComponentActivity() {
     /**
      * The checkout's last return URL. It carries no outcome: it goes to the core, which matches it
-     * to the pending top-up and asks the portal. Until the session object lands in the bindings,
-     * it is only kept.
+     * to the pending top-up and asks the portal (`ComunicApp.handleReturnUrl`). The app shell does
+     * not open a ComunicApp yet: wiring it here is the next step for the Android app.
      */
     private var lastReturnUrl: Uri? = null
 
