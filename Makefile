@@ -13,7 +13,7 @@ PORT ?= 8787
 ARGS ?=
 
 .PHONY: help demo test test-rust test-contract test-kotlin test-swift test-browser lint fmt \
-        bindings sandbox bench android-libs ios-xcframework audit deps-browser
+        bindings sandbox bench android-libs ios-xcframework audit deps-browser copy test-copy
 
 help:
 	@echo "make demo      run the main job on the embedded sandbox (ARGS=--interactive to pay by hand)"
@@ -21,6 +21,7 @@ help:
 	@echo "make sandbox   serve the sandbox portal on 127.0.0.1:$(PORT)"
 	@echo "make bindings  generate the Kotlin and Swift bindings into build/bindings"
 	@echo "make bench     run the benchmarks"
+	@echo "make copy      generate the apps' strings.xml and String Catalog from copy/app.toml"
 
 demo:
 	$(CARGO) run -q -j$(JOBS) -p comunicapp-sandbox --bin demo -- $(ARGS)
@@ -35,7 +36,7 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-test: lint test-rust test-contract test-kotlin test-swift audit
+test: lint test-copy test-rust test-contract test-kotlin test-swift audit
 	@echo "make test: every layer passed"
 
 # The end-to-end tests include the real-browser ones, which need Debian's Chromium.
@@ -51,6 +52,14 @@ test-browser: deps-browser
 
 test-contract:
 	bash tests/contract/run.sh
+
+# The apps' own copy: one source (copy/app.toml), Italian and English, for Android and iOS.
+copy:
+	python3 scripts/copy.py
+
+test-copy:
+	python3 scripts/copy.py --check
+	python3 -B -m unittest discover -s tests/copy
 
 bindings:
 	bash scripts/bindings.sh
