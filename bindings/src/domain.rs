@@ -83,3 +83,22 @@ pub fn parse_poste_datamatrix(text: String) -> Result<PaymentNoticeInfo, ApiErro
 pub fn validate_rf_reference(text: String) -> bool {
     pagopa::validate_rf_reference(&text)
 }
+
+/// A QR code as rows of modules (`true` = dark), for the apps to draw with no QR library.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct QrMatrix {
+    /// Modules per side; draw a quiet zone of 4 around them.
+    pub size: u32,
+    /// `size * size` modules, row by row.
+    pub modules: Vec<bool>,
+}
+
+/// The QR code of an avviso's `qr_payload`; only a valid pagoPA payload is drawn.
+#[uniffi::export]
+pub fn qr_matrix(payload: String) -> Result<QrMatrix, ApiError> {
+    let matrix = pagopa::qr_matrix(&payload).map_err(|e| pagopa_error("qr", e))?;
+    Ok(QrMatrix {
+        size: matrix.size,
+        modules: matrix.modules,
+    })
+}

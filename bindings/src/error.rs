@@ -2,13 +2,15 @@
 
 use comunicapp_core::{
     api::{Error as CoreError, ErrorKind},
+    copy::Lang,
     money::AmountError,
     pagopa::PagopaError,
     ricarica::RicaricaError,
 };
 
-/// What the app can act on. The apps branch on the variant and show `detail` (Italian); they
-/// never parse it. `key` is the stable key of that message for the apps' own string tables.
+/// What the app can act on. The apps branch on the variant, show `detail` (in the language the
+/// app opened the core with) and offer "Riprova" when `retryable`; they never parse a message.
+/// `code` is stable (the README lists every one).
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum ApiError {
     /// Input from the parent, a QR code, a URL or the portal's validation was refused; nothing
@@ -17,75 +19,169 @@ pub enum ApiError {
     InvalidInput {
         /// Which input was wrong (`amount`, `notice_number`, `qr`, `email`, …).
         field: String,
-        key: String,
-        /// The Italian text to show. Not `message`: Kotlin exceptions already have one.
+        code: String,
+        /// The text to show, in the app's language. Not `message`: Kotlin exceptions already
+        /// have one.
         detail: String,
+        retryable: bool,
     },
     /// No network, or the connection dropped: the app shows cached data marked stale.
     #[error("{detail}")]
-    Offline { key: String, detail: String },
+    Offline {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     #[error("{detail}")]
-    Timeout { key: String, detail: String },
+    Timeout {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// The login is gone (refresh token revoked or reused): the parent must log in again.
     #[error("{detail}")]
-    SessionExpired { key: String, detail: String },
+    SessionExpired {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     #[error("{detail}")]
-    NotLoggedIn { key: String, detail: String },
+    NotLoggedIn {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// The login round trip failed (state mismatch, code refused).
     #[error("{detail}")]
-    Login { key: String, detail: String },
+    Login {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// pagoPA: a payment of this notice is already in progress (the session lasts up to 30 min).
     #[error("{detail}")]
-    PaymentInProgress { key: String, detail: String },
+    PaymentInProgress {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// pagoPA: the notice is already paid.
     #[error("{detail}")]
-    PaymentDuplicated { key: String, detail: String },
+    PaymentDuplicated {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     #[error("{detail}")]
-    NotFound { key: String, detail: String },
+    NotFound {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// The portal is down or busy; `retry_after_seconds` when it said when to come back.
     #[error("{detail}")]
     Server {
         retry_after_seconds: Option<u64>,
-        key: String,
+        code: String,
         detail: String,
+        retryable: bool,
     },
     /// The portal answered something the contract does not allow.
     #[error("{detail}")]
-    Contract { key: String, detail: String },
+    Contract {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// Another problem code of the portal, passed through.
     #[error("{detail}")]
     Portal {
+        /// The portal's own problem code.
+        portal_code: String,
         code: String,
-        key: String,
         detail: String,
+        retryable: bool,
     },
     /// The device's storage (cache file) failed.
     #[error("{detail}")]
-    Storage { key: String, detail: String },
+    Storage {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// PROSEGUI was stored but the portal's answer never came: nothing is lost, the top-up
     /// `local_id` is settled by `resume_pending` (and shown as pending meanwhile).
     #[error("{detail}")]
     RicaricaNotConfirmed {
         local_id: String,
-        key: String,
+        code: String,
         detail: String,
+        retryable: bool,
     },
     /// A URL opened the app that is not a pending top-up's return URL (forged, foreign,
     /// already handled or malformed). Nothing changed.
     #[error("{detail}")]
-    ReturnUrlRejected { key: String, detail: String },
+    ReturnUrlRejected {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
     /// The platform's secure storage (Keychain / Keystore) failed.
     #[error("{detail}")]
-    SecureStorage { key: String, detail: String },
+    SecureStorage {
+        code: String,
+        detail: String,
+        retryable: bool,
+    },
 }
 
 impl ApiError {
-    pub(crate) fn invalid(field: &str, key: &str, detail: String) -> Self {
+    pub(crate) fn invalid(field: &str, code: &str, detail: String) -> Self {
         ApiError::InvalidInput {
             field: field.to_owned(),
-            key: key.to_owned(),
+            code: code.to_owned(),
             detail,
+            retryable: false,
         }
+    }
+
+    /// The same error with its message in `lang` (conversions write the Italian `Display`).
+    pub(crate) fn localized(mut self, lang: Lang) -> Self {
+        let (code, detail) = self.code_and_detail();
+        *detail = lang.error_message(code, detail);
+        self
+    }
+
+    fn code_and_detail(&mut self) -> (&str, &mut String) {
+        match self {
+            ApiError::InvalidInput { code, detail, .. }
+            | ApiError::Offline { code, detail, .. }
+            | ApiError::Timeout { code, detail, .. }
+            | ApiError::SessionExpired { code, detail, .. }
+            | ApiError::NotLoggedIn { code, detail, .. }
+            | ApiError::Login { code, detail, .. }
+            | ApiError::PaymentInProgress { code, detail, .. }
+            | ApiError::PaymentDuplicated { code, detail, .. }
+            | ApiError::NotFound { code, detail, .. }
+            | ApiError::Server { code, detail, .. }
+            | ApiError::Contract { code, detail, .. }
+            | ApiError::Portal { code, detail, .. }
+            | ApiError::Storage { code, detail, .. }
+            | ApiError::RicaricaNotConfirmed { code, detail, .. }
+            | ApiError::ReturnUrlRejected { code, detail, .. }
+            | ApiError::SecureStorage { code, detail, .. } => (code.as_str(), detail),
+        }
+    }
+}
+
+/// Converts core results for the methods of an app, in its language.
+pub(crate) trait InLang<T> {
+    fn in_lang(self, lang: Lang) -> Result<T, ApiError>;
+}
+
+impl<T, E: Into<ApiError>> InLang<T> for Result<T, E> {
+    fn in_lang(self, lang: Lang) -> Result<T, ApiError> {
+        self.map_err(|e| e.into().localized(lang))
     }
 }
 
@@ -103,64 +199,137 @@ pub(crate) fn pagopa_error(field: &str, e: PagopaError) -> ApiError {
 
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
-        let key = e.message_key().to_owned();
+        let code = e.message_key().to_owned();
         let detail = e.to_string();
-        match e.kind() {
-            ErrorKind::Offline => ApiError::Offline { key, detail },
-            ErrorKind::Timeout => ApiError::Timeout { key, detail },
-            ErrorKind::SessionExpired => ApiError::SessionExpired { key, detail },
-            ErrorKind::NotLoggedIn => ApiError::NotLoggedIn { key, detail },
-            ErrorKind::InvalidInput { field } => ApiError::InvalidInput { field, key, detail },
-            ErrorKind::PaymentInProgress => ApiError::PaymentInProgress { key, detail },
-            ErrorKind::PaymentDuplicated => ApiError::PaymentDuplicated { key, detail },
-            ErrorKind::NotFound => ApiError::NotFound { key, detail },
+        let kind = e.kind();
+        let retryable = kind.is_retryable();
+        match kind {
+            ErrorKind::Offline => ApiError::Offline {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::Timeout => ApiError::Timeout {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::SessionExpired => ApiError::SessionExpired {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::NotLoggedIn => ApiError::NotLoggedIn {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::InvalidInput { field } => ApiError::InvalidInput {
+                field,
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::PaymentInProgress => ApiError::PaymentInProgress {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::PaymentDuplicated => ApiError::PaymentDuplicated {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::NotFound => ApiError::NotFound {
+                code,
+                detail,
+                retryable,
+            },
             ErrorKind::Server { retry_after } => ApiError::Server {
                 retry_after_seconds: retry_after.map(|d| d.as_secs()),
-                key,
+                code,
                 detail,
+                retryable,
             },
-            ErrorKind::Contract => ApiError::Contract { key, detail },
-            ErrorKind::Portal { code } => ApiError::Portal { code, key, detail },
-            ErrorKind::Login => ApiError::Login { key, detail },
-            ErrorKind::Storage => ApiError::Storage { key, detail },
-            ErrorKind::SecureStore => ApiError::SecureStorage { key, detail },
+            ErrorKind::Contract => ApiError::Contract {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::Portal { code: portal_code } => ApiError::Portal {
+                portal_code,
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::Login => ApiError::Login {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::Storage => ApiError::Storage {
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::SecureStore => ApiError::SecureStorage {
+                code,
+                detail,
+                retryable,
+            },
         }
     }
 }
 
 impl From<RicaricaError> for ApiError {
     fn from(e: RicaricaError) -> Self {
-        let key = e.message_key().to_owned();
+        let code = e.message_key().to_owned();
         let detail = e.to_string();
+        let retryable = e.is_retryable();
+        let invalid = |field: &str, code: String, detail: String| ApiError::InvalidInput {
+            field: field.to_owned(),
+            code,
+            detail,
+            retryable,
+        };
         match e {
             RicaricaError::Api(e) => e.into(),
             RicaricaError::NotConfirmed { local_id, .. } => ApiError::RicaricaNotConfirmed {
                 local_id,
-                key,
+                code,
                 detail,
+                retryable,
             },
-            RicaricaError::ReturnUrl(_) => ApiError::ReturnUrlRejected { key, detail },
-            RicaricaError::Transition(_) => ApiError::InvalidInput {
-                field: "ricarica".to_owned(),
-                key,
+            RicaricaError::ReturnUrl(_) => ApiError::ReturnUrlRejected {
+                code,
                 detail,
+                retryable,
             },
-            RicaricaError::Email(_) => ApiError::InvalidInput {
-                field: "email".to_owned(),
-                key,
-                detail,
-            },
+            RicaricaError::Transition(_) => invalid("ricarica", code, detail),
+            RicaricaError::Email(_) => invalid("email", code, detail),
             RicaricaError::UnknownChild { .. } | RicaricaError::NotEnrolled { .. } => {
-                ApiError::InvalidInput {
-                    field: "servizio".to_owned(),
-                    key,
-                    detail,
-                }
+                invalid("servizio", code, detail)
             }
-            RicaricaError::UnknownRicarica { .. } => ApiError::NotFound { key, detail },
-            RicaricaError::CatalogMissing => ApiError::Offline { key, detail },
-            RicaricaError::Corrupt { .. } => ApiError::Storage { key, detail },
-            RicaricaError::Contract { .. } => ApiError::Contract { key, detail },
+            RicaricaError::UnknownRicarica { .. } => ApiError::NotFound {
+                code,
+                detail,
+                retryable,
+            },
+            RicaricaError::CatalogMissing => ApiError::Offline {
+                code,
+                detail,
+                retryable,
+            },
+            RicaricaError::Corrupt { .. } => ApiError::Storage {
+                code,
+                detail,
+                retryable,
+            },
+            RicaricaError::Contract { .. } => ApiError::Contract {
+                code,
+                detail,
+                retryable,
+            },
         }
     }
 }

@@ -5,11 +5,15 @@
 
 mod domain;
 mod error;
+mod live;
+mod profiles;
 mod ricarica;
 mod session;
 
 pub use domain::*;
 pub use error::ApiError;
+pub use live::*;
+pub use profiles::*;
 pub use ricarica::*;
 pub use session::*;
 

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use comunicapp_core::ricarica as core;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, InLang};
 use crate::session::ComunicApp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -86,7 +86,12 @@ impl ComunicApp {
         &self,
         child_ids: Vec<String>,
     ) -> Result<RicaricaOptions, ApiError> {
-        Ok(self.engine().options(&child_ids).await?.into())
+        Ok(self
+            .engine()
+            .options(&child_ids)
+            .await
+            .in_lang(self.lang())?
+            .into())
     }
 
     /// "Per modificare la mail clicca qui": updates the payer e-mail on the portal.
@@ -94,36 +99,58 @@ impl ComunicApp {
         Ok(self
             .engine()
             .change_email(&new_email)
-            .await?
+            .await
+            .in_lang(self.lang())?
             .as_str()
             .to_owned())
     }
 
     /// The top-up being composed, as stored: it survives closing the app until PROSEGUI.
     pub async fn ricarica_draft(&self) -> Result<DraftView, ApiError> {
-        Ok(self.engine().draft().await?.into())
+        Ok(self.engine().draft().await.in_lang(self.lang())?.into())
     }
 
     /// One tap on the draft; stored before the answer. A refused tap changes nothing.
     pub async fn ricarica_draft_apply(&self, action: DraftAction) -> Result<DraftView, ApiError> {
-        Ok(self.engine().draft_apply(action.into()).await?.into())
+        Ok(self
+            .engine()
+            .draft_apply(action.into())
+            .await
+            .in_lang(self.lang())?
+            .into())
     }
 
     /// "Riepilogo Pagamento" of the draft, with the portal's fee estimate when it has one.
     pub async fn riepilogo(&self) -> Result<Riepilogo, ApiError> {
-        Ok(self.engine().draft_riepilogo().await?.into())
+        Ok(self
+            .engine()
+            .draft_riepilogo()
+            .await
+            .in_lang(self.lang())?
+            .into())
     }
 
     /// PROSEGUI on the draft: stored first (the draft handed over in the same transaction), then
     /// created on the portal. Online: open `checkout.checkout_url` in Custom Tabs /
     /// ASWebAuthenticationSession. Avviso: show `avviso`.
     pub async fn submit(&self) -> Result<RicaricaView, ApiError> {
-        Ok(self.engine().submit_draft().await?.into())
+        Ok(self
+            .engine()
+            .submit_draft()
+            .await
+            .in_lang(self.lang())?
+            .into())
     }
 
-    /// The URL the browser came back to (App Link / Universal Link or custom scheme).
+    /// The URL the browser came back to (App Link / Universal Link or custom scheme). The core
+    /// then follows the top-up by itself until it is registered: subscribe to it for the esito.
     pub async fn handle_return_url(&self, url: String) -> Result<RicaricaView, ApiError> {
-        Ok(self.engine().handle_return_url(&url).await?.into())
+        Ok(self
+            .app()
+            .handle_return_url(&url)
+            .await
+            .in_lang(self.lang())?
+            .into())
     }
 
     /// Asks the portal until the top-up settles or `budget_seconds` pass.
@@ -135,23 +162,27 @@ impl ComunicApp {
         Ok(self
             .engine()
             .poll_until_settled(&local_id, Duration::from_secs(budget_seconds))
-            .await?
+            .await
+            .in_lang(self.lang())?
             .into())
     }
 
-    /// Run at every start: settles every unfinished top-up with the portal.
+    /// Run at every start: settles every unfinished top-up with the portal, then follows those
+    /// not registered yet.
     pub async fn resume_pending(&self) -> Result<Vec<RicaricaView>, ApiError> {
-        Ok(into_views(self.engine().resume_pending().await?))
+        Ok(into_views(
+            self.app().resume_pending().await.in_lang(self.lang())?,
+        ))
     }
 
     /// Unfinished top-ups, from the store, at once.
     pub fn pending_ricariche(&self) -> Result<Vec<RicaricaView>, ApiError> {
-        Ok(into_views(self.engine().pending()?))
+        Ok(into_views(self.engine().pending().in_lang(self.lang())?))
     }
 
     /// Every top-up of this profile, newest first, from the store.
     pub fn ricariche(&self) -> Result<Vec<RicaricaView>, ApiError> {
-        Ok(into_views(self.engine().history()?))
+        Ok(into_views(self.engine().history().in_lang(self.lang())?))
     }
 }
 

@@ -9,13 +9,15 @@ use comunicapp_core::{
     app::{App, AppConfig},
     auth::{SecureStore, SecureStoreError},
     comuni::{Comune, ComuniList},
+    copy::Lang,
     pagamenti,
     ricarica::RicaricaEngine,
     saldo,
     sync::{self, Session},
 };
 
-use crate::error::ApiError;
+use crate::error::{ApiError, InLang};
+use crate::ricarica::RicaricaView;
 
 /// The platform's secret storage (Keychain on iOS, Keystore-backed storage on Android),
 /// implemented in Swift and Kotlin. The core keeps its tokens here and nowhere else.
@@ -38,7 +40,7 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for SecureStorageError {
     }
 }
 
-struct ForeignSecureStore(Arc<dyn SecureStorage>);
+pub(crate) struct ForeignSecureStore(pub(crate) Arc<dyn SecureStorage>);
 
 fn unavailable(e: SecureStorageError) -> SecureStoreError {
     match e {
@@ -106,12 +108,29 @@ pub struct AppOptions {
     pub custom_scheme_returns: bool,
     /// Base of the App Link return URLs when not the production one (development builds).
     pub return_url_base: Option<String>,
+    /// The language of every text the core produces (views, errors, notifications).
+    pub language: Language,
+}
+
+/// Italian first (the instruction sheet's words), English second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Language {
+    Italian,
+    English,
+}
+
+impl From<Language> for Lang {
+    fn from(language: Language) -> Self {
+        match language {
+            Language::Italian => Lang::It,
+            Language::English => Lang::En,
+        }
+    }
 }
 
 #[derive(uniffi::Object)]
 pub struct ComunicApp {
-    session: Arc<Session>,
-    engine: RicaricaEngine,
+    app: App,
 }
 
 #[uniffi::export(async_runtime = "tokio")]
@@ -126,55 +145,82 @@ impl ComunicApp {
         options: AppOptions,
     ) -> Result<Arc<Self>, ApiError> {
         let store: Arc<dyn SecureStore> = Arc::new(ForeignSecureStore(secure_storage));
+        let lang = Lang::from(options.language);
         let config = AppConfig {
             development: options.development,
             sandbox_url: options.sandbox_url,
             redirect_uri: options.redirect_uri,
             custom_scheme_returns: options.custom_scheme_returns,
             return_url_base: options.return_url_base,
+            lang,
         };
-        let App { session, engine } = App::open(Path::new(&data_dir), &comune_id, store, config)?;
-        Ok(Arc::new(ComunicApp { session, engine }))
+        let app = App::open(Path::new(&data_dir), &comune_id, store, config).in_lang(lang)?;
+        Ok(Arc::new(ComunicApp { app }))
     }
 
     /// The URL to open in the system browser (Custom Tabs / ASWebAuthenticationSession).
     pub fn login_start(&self) -> Result<String, ApiError> {
-        Ok(self.session.login_start()?.to_string())
+        Ok(self
+            .session()
+            .login_start()
+            .in_lang(self.lang())?
+            .to_string())
     }
 
     /// The redirect the browser delivered back to the app.
     pub async fn login_complete(&self, callback_url: String) -> Result<(), ApiError> {
-        Ok(self.session.login_complete(&callback_url).await?)
+        self.session()
+            .login_complete(&callback_url)
+            .await
+            .in_lang(self.lang())
     }
 
     pub fn is_logged_in(&self) -> Result<bool, ApiError> {
-        Ok(self.session.is_logged_in()?)
+        self.session().is_logged_in().in_lang(self.lang())
     }
 
     /// Revokes the tokens and wipes the profile's data; true when the portal confirmed.
     pub async fn logout(&self) -> Result<bool, ApiError> {
-        Ok(self.session.logout().await?.revoked_on_portal)
+        Ok(self
+            .session()
+            .logout()
+            .await
+            .in_lang(self.lang())?
+            .revoked_on_portal)
     }
 
     /// The Saldo screen, from the cache, at once.
     pub fn saldo(&self) -> Result<SaldoView, ApiError> {
-        Ok(self.session.saldo()?.into())
+        Ok(self.session().saldo().in_lang(self.lang())?.into())
     }
 
-    /// The Pagamenti screen, from the cache, at once.
+    /// The Pagamenti screen, from the cache, at once: avvisi, receipts, the top-ups in progress
+    /// and the finished ones.
     pub fn pagamenti(&self) -> Result<PagamentiView, ApiError> {
-        Ok(self.session.pagamenti()?.into())
+        Ok(self.app.pagamenti().in_lang(self.lang())?.into())
     }
 
     /// Brings the cache up to date; on failure the cache is as it was.
     pub async fn refresh(&self) -> Result<RefreshReport, ApiError> {
-        Ok(self.session.refresh().await?.into())
+        Ok(self.session().refresh().await.in_lang(self.lang())?.into())
     }
 }
 
 impl ComunicApp {
+    pub(crate) fn app(&self) -> &App {
+        &self.app
+    }
+
     pub(crate) fn engine(&self) -> &RicaricaEngine {
-        &self.engine
+        &self.app.engine
+    }
+
+    fn session(&self) -> &Session {
+        &self.app.session
+    }
+
+    pub(crate) fn lang(&self) -> Lang {
+        self.app.session.lang()
     }
 }
 
@@ -184,6 +230,8 @@ pub struct Freshness {
     /// "Dati aggiornati al 28/11/2026 alle 09:14"
     pub label: String,
     pub stale: bool,
+    /// The last refresh failed: show the offline banner.
+    pub last_refresh_failed: bool,
 }
 
 impl From<sync::Freshness> for Freshness {
@@ -192,6 +240,7 @@ impl From<sync::Freshness> for Freshness {
             fetched_at: f.fetched_at.map(SystemTime::from),
             label: f.label,
             stale: f.stale,
+            last_refresh_failed: f.last_refresh_failed,
         }
     }
 }
@@ -331,6 +380,10 @@ pub struct PagamentiView {
     /// "Avvisi Pagamento da Pagare"
     pub avvisi_da_pagare: Vec<AvvisoView>,
     pub receipts: Vec<ReceiptView>,
+    /// "Ricariche in corso", oldest first.
+    pub ricariche_in_corso: Vec<RicaricaView>,
+    /// "Storico": the settled top-ups, newest first.
+    pub storico: Vec<RicaricaView>,
     pub freshness: Freshness,
 }
 
@@ -374,6 +427,12 @@ impl From<pagamenti::PagamentiView> for PagamentiView {
                 .map(AvvisoView::from)
                 .collect(),
             receipts: v.receipts.into_iter().map(ReceiptView::from).collect(),
+            ricariche_in_corso: v
+                .ricariche_in_corso
+                .into_iter()
+                .map(RicaricaView::from)
+                .collect(),
+            storico: v.storico.into_iter().map(RicaricaView::from).collect(),
             freshness: v.freshness.into(),
         }
     }

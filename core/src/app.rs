@@ -1,15 +1,26 @@
 //! Opening the app on one comune: the comune picked from the bundled list, its profile's session
-//! and the ricarica engine, set up for a release or a development build.
+//! and the ricarica engine, set up for a release or a development build; and what the app asks of
+//! them as a whole — live views, following a top-up after the checkout, the background run.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 
 use url::Url;
 
 use crate::api::Error;
 use crate::auth::SecureStore;
+use crate::background::{self, BackgroundReport};
 use crate::comuni::ComuniList;
-use crate::ricarica::{ReturnUrlStyle, RicaricaConfig, RicaricaEngine};
+use crate::copy::Lang;
+use crate::live::{self, LiveTasks, TaskHandle};
+use crate::pagamenti::PagamentiView;
+use crate::ricarica::{
+    PollPolicy, ReturnUrlStyle, RicaricaConfig, RicaricaEngine, RicaricaError, RicaricaStep,
+    RicaricaView,
+};
+use crate::saldo::SaldoView;
 use crate::sync::{Session, SessionOptions};
 
 /// How the app was built and where the development sandbox runs.
@@ -25,11 +36,17 @@ pub struct AppConfig {
     pub custom_scheme_returns: bool,
     /// Base of the App Link return URLs when not the production one (development builds).
     pub return_url_base: Option<String>,
+    /// The language of every text the core produces.
+    pub lang: Lang,
 }
 
 pub struct App {
     pub session: Arc<Session>,
-    pub engine: RicaricaEngine,
+    pub engine: Arc<RicaricaEngine>,
+    tasks: LiveTasks,
+    /// Top-ups being followed after the checkout, by local id; dropping the app stops them.
+    following: Mutex<HashMap<String, TaskHandle>>,
+    follow: PollPolicy,
 }
 
 impl App {
@@ -56,6 +73,7 @@ impl App {
         } else {
             SessionOptions::default()
         };
+        session_options.lang = config.lang;
         if let Some(redirect_uri) = config.redirect_uri {
             session_options.redirect_uri = redirect_uri;
         }
@@ -72,15 +90,170 @@ impl App {
             },
             (false, None) => ReturnUrlStyle::app_link(),
         };
-        let config = RicaricaConfig {
+        let ricarica_config = RicaricaConfig {
             return_urls,
             ..RicaricaConfig::default()
         };
         // The only failure left is a return URL form this build may not use (plain HTTP in
         // a release build).
-        let engine = RicaricaEngine::new(Arc::clone(&session), config)
+        let engine = RicaricaEngine::new(Arc::clone(&session), ricarica_config)
             .map_err(|e| Error::invalid("return_url", e.to_string()))?;
-        Ok(App { session, engine })
+        let follow = if config.development {
+            PollPolicy::following_development()
+        } else {
+            PollPolicy::following()
+        };
+        Ok(App::with_engine(Arc::new(engine), follow))
+    }
+
+    /// An app over an engine set up by hand (the demo and the tests choose its polling).
+    pub fn with_engine(engine: Arc<RicaricaEngine>, follow: PollPolicy) -> App {
+        App {
+            session: engine.shared_session(),
+            engine,
+            tasks: LiveTasks::default(),
+            following: Mutex::default(),
+            follow,
+        }
+    }
+
+    /// The Pagamenti screen: the avvisi and receipts of the cache, with the top-ups in progress
+    /// and the finished ones ("Storico") from the store.
+    pub fn pagamenti(&self) -> Result<PagamentiView, RicaricaError> {
+        pagamenti_of(&self.engine)
+    }
+
+    pub fn subscribe_saldo(
+        &self,
+        listener: impl Fn(SaldoView) + Send + Sync + 'static,
+    ) -> TaskHandle {
+        let session = Arc::clone(&self.session);
+        live::subscribe(
+            &self.tasks,
+            self.session.store().watch_changes(),
+            move || session.saldo().ok(),
+            listener,
+        )
+    }
+
+    pub fn subscribe_pagamenti(
+        &self,
+        listener: impl Fn(PagamentiView) + Send + Sync + 'static,
+    ) -> TaskHandle {
+        let engine = Arc::clone(&self.engine);
+        live::subscribe(
+            &self.tasks,
+            self.session.store().watch_changes(),
+            move || pagamenti_of(&engine).ok(),
+            listener,
+        )
+    }
+
+    /// The esito screen of one top-up.
+    pub fn subscribe_ricarica(
+        &self,
+        local_id: &str,
+        listener: impl Fn(RicaricaView) + Send + Sync + 'static,
+    ) -> Result<TaskHandle, RicaricaError> {
+        if self.engine.get(local_id)?.is_none() {
+            return Err(RicaricaError::UnknownRicarica {
+                local_id: local_id.to_owned(),
+            });
+        }
+        let engine = Arc::clone(&self.engine);
+        let local_id = local_id.to_owned();
+        Ok(live::subscribe(
+            &self.tasks,
+            self.session.store().watch_changes(),
+            move || engine.get(&local_id).ok().flatten(),
+            listener,
+        ))
+    }
+
+    /// The core's tasks alive for this app: subscriptions and top-ups being followed.
+    pub fn live_tasks(&self) -> usize {
+        self.tasks.count()
+    }
+
+    /// The checkout's return URL; then the top-up is followed until the portal settles and
+    /// registers it, so the esito screen needs no further call.
+    pub async fn handle_return_url(&self, url: &str) -> Result<RicaricaView, RicaricaError> {
+        let view = self.engine.handle_return_url(url).await?;
+        self.follow_if_waiting(&view);
+        Ok(view)
+    }
+
+    /// Run at every start: settles every unfinished top-up, then keeps following those the
+    /// portal has not registered yet.
+    pub async fn resume_pending(&self) -> Result<Vec<RicaricaView>, RicaricaError> {
+        let views = self.engine.resume_pending().await?;
+        for view in &views {
+            self.follow_if_waiting(view);
+        }
+        Ok(views)
+    }
+
+    /// For WorkManager / BGAppRefreshTask: see [`background::run`].
+    pub async fn run_background(&self, budget: Duration) -> Result<BackgroundReport, Error> {
+        background::run(Arc::clone(&self.engine), budget, chrono::Utc::now()).await
+    }
+
+    fn follow_if_waiting(&self, view: &RicaricaView) {
+        let waiting = matches!(
+            view.step,
+            RicaricaStep::Submitting
+                | RicaricaStep::Returned
+                | RicaricaStep::PaidAwaitingRegistration
+        );
+        if !waiting {
+            return;
+        }
+        let mut following = self
+            .following
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        following.retain(|_, handle| !handle.is_finished());
+        if following.contains_key(&view.local_id) {
+            return;
+        }
+        let task = follow(
+            Arc::downgrade(&self.engine),
+            view.local_id.clone(),
+            self.follow.clone(),
+        );
+        following.insert(view.local_id.clone(), self.tasks.spawn(task));
+    }
+}
+
+fn pagamenti_of(engine: &RicaricaEngine) -> Result<PagamentiView, RicaricaError> {
+    let mut view = engine.session().pagamenti()?;
+    view.ricariche_in_corso = engine.pending()?;
+    view.storico = engine
+        .history()?
+        .into_iter()
+        .filter(|r| r.settled)
+        .collect();
+    Ok(view)
+}
+
+/// Asks the portal about one top-up, with capped backoff, until it is registered or otherwise
+/// settled; each answer is stored, so the live views see it. Holds the engine weakly: the task
+/// ends with the app.
+async fn follow(engine: Weak<RicaricaEngine>, local_id: String, policy: PollPolicy) {
+    let mut attempt = 0;
+    loop {
+        tokio::time::sleep(policy.delay(attempt)).await;
+        attempt += 1;
+        let Some(engine) = engine.upgrade() else {
+            return;
+        };
+        match engine.retry(&local_id).await {
+            Ok(view) if view.settled => return,
+            Ok(_) => {}
+            // Offline or the portal busy: the next round tries again.
+            Err(error) if error.is_transient() => {}
+            Err(_) => return,
+        }
     }
 }
 

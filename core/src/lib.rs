@@ -5,12 +5,16 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod background;
 pub mod catalog;
 pub mod comuni;
+pub mod copy;
 pub mod email;
+pub mod live;
 pub mod money;
 pub mod pagamenti;
 pub mod pagopa;
+pub mod profiles;
 pub mod ricarica;
 pub mod saldo;
 pub mod store;

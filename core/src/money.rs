@@ -236,18 +236,7 @@ impl fmt::Display for Amount {
 
 /// it-IT formatting of signed cents: `€ 0,01`, `€ 1.000,00`, `-€ 5,00`.
 pub fn format_cents(cents: i64) -> String {
-    // unsigned_abs keeps i64::MIN formattable.
-    let magnitude = cents.unsigned_abs();
-    let euros = (magnitude / 100).to_string();
-    let mut grouped = String::with_capacity(euros.len() + euros.len() / 3);
-    for (index, digit) in euros.chars().enumerate() {
-        if index > 0 && (euros.len() - index) % 3 == 0 {
-            grouped.push('.');
-        }
-        grouped.push(digit);
-    }
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}€ {grouped},{:02}", magnitude % 100)
+    crate::copy::Lang::It.amount(cents)
 }
 
 fn is_minus(c: char) -> bool {

@@ -3,9 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::api::dto::{Account, AvvisiList, AvvisoStatus, ReceiptsList};
-use crate::money::format_cents;
+use crate::copy::Lang;
 use crate::pagopa::NoticeNumber;
-use crate::sync::{rome_date_label, Freshness};
+use crate::ricarica::RicaricaView;
+use crate::sync::Freshness;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PagamentiView {
@@ -13,6 +14,11 @@ pub struct PagamentiView {
     pub avvisi_da_pagare: Vec<AvvisoView>,
     /// Newest first.
     pub receipts: Vec<ReceiptView>,
+    /// "Ricariche in corso": the top-ups not settled yet, oldest first (filled by the app from
+    /// the store; empty from the cache alone).
+    pub ricariche_in_corso: Vec<RicaricaView>,
+    /// "Storico": the settled top-ups, newest first.
+    pub storico: Vec<RicaricaView>,
     pub freshness: Freshness,
 }
 
@@ -51,6 +57,7 @@ pub fn build_pagamenti(
     receipts: Option<&ReceiptsList>,
     account: Option<&Account>,
     freshness: Freshness,
+    lang: Lang,
 ) -> PagamentiView {
     let child_name = |id: &Option<String>| {
         let id = id.as_deref()?;
@@ -70,9 +77,9 @@ pub fn build_pagamenti(
             notice_number: a.notice_number.clone(),
             fiscal_code: a.fiscal_code.clone(),
             amount_cents: a.amount_cents,
-            amount_display: format_cents(a.amount_cents),
+            amount_display: lang.amount(a.amount_cents),
             due_date: a.due_date,
-            due_date_label: a.due_date.format("%d/%m/%Y").to_string(),
+            due_date_label: lang.date(a.due_date),
             description: a.description.clone(),
             child_name: child_name(&a.child_id),
             qr_payload: a.qr_payload.clone(),
@@ -88,10 +95,10 @@ pub fn build_pagamenti(
             id: r.id.clone(),
             notice_number: r.notice_number.clone(),
             amount_cents: r.amount_cents,
-            amount_display: format_cents(r.amount_cents),
+            amount_display: lang.amount(r.amount_cents),
             description: r.description.clone(),
             paid_at: r.paid_at,
-            paid_at_label: rome_date_label(r.paid_at),
+            paid_at_label: lang.date_of(r.paid_at),
             ricarica_id: r.ricarica_id.clone(),
         })
         .collect();
@@ -99,6 +106,8 @@ pub fn build_pagamenti(
     PagamentiView {
         avvisi_da_pagare,
         receipts,
+        ricariche_in_corso: Vec::new(),
+        storico: Vec::new(),
         freshness,
     }
 }
@@ -150,7 +159,13 @@ mod tests {
                 avviso("a4", "12345", "2027-01-01", AvvisoStatus::DaPagare),
             ],
         };
-        let view = build_pagamenti(Some(&list), None, None, Freshness::never_fetched());
+        let view = build_pagamenti(
+            Some(&list),
+            None,
+            None,
+            Freshness::never_fetched(),
+            Lang::It,
+        );
         let ids: Vec<&str> = view
             .avvisi_da_pagare
             .iter()

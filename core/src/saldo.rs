@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::api::dto::{Account, Balances, EnteConfig, Movement, MovementKind};
-use crate::money::format_cents;
-use crate::sync::{rome_date_label, Freshness};
+use crate::copy::Lang;
+use crate::sync::Freshness;
 
 /// Used when the ente does not say at how many meals the credit counts as low.
 pub const DEFAULT_LOW_CREDIT_MEALS: u32 = 3;
@@ -57,11 +57,11 @@ pub struct MovementView {
     pub description: String,
 }
 
-impl From<Movement> for MovementView {
-    fn from(m: Movement) -> Self {
+impl MovementView {
+    fn of(m: Movement, lang: Lang) -> Self {
         MovementView {
-            amount_display: format_cents(m.amount_cents),
-            date_label: rome_date_label(m.occurred_at),
+            amount_display: lang.amount(m.amount_cents),
+            date_label: lang.date_of(m.occurred_at),
             id: m.id,
             kind: m.kind,
             amount_cents: m.amount_cents,
@@ -78,11 +78,15 @@ pub fn build_saldo(
     ente: Option<&EnteConfig>,
     mut movements_of: impl FnMut(&str, &str) -> Vec<Movement>,
     freshness: Freshness,
+    lang: Lang,
 ) -> SaldoView {
     let threshold = ente.map_or(DEFAULT_LOW_CREDIT_MEALS, |e| e.low_credit_meals);
     let service_label = |code: &str| {
         ente.and_then(|e| e.services.iter().find(|s| s.code == code))
-            .map_or_else(|| code.to_owned(), |s| s.label.clone())
+            .map_or_else(
+                || code.to_owned(),
+                |s| lang.service_label(code, &s.label).into_owned(),
+            )
     };
     let mut children: Vec<ChildSaldo> = account
         .map(|a| {
@@ -113,15 +117,15 @@ pub fn build_saldo(
             service_code: balance.service_code.clone(),
             service_label: service_label(&balance.service_code),
             balance_cents: balance.balance_cents,
-            balance_display: format_cents(balance.balance_cents),
+            balance_display: lang.amount(balance.balance_cents),
             in_debt,
             meal_price_cents: meal_price,
-            meal_price_display: meal_price.map(format_cents),
+            meal_price_display: meal_price.map(|cents| lang.amount(cents)),
             meals_remaining,
             low_credit: in_debt || meals_remaining.is_some_and(|m| m <= threshold),
             movements: movements_of(&balance.child_id, &balance.service_code)
                 .into_iter()
-                .map(MovementView::from)
+                .map(|m| MovementView::of(m, lang))
                 .collect(),
         };
         match children.iter_mut().find(|c| c.child_id == balance.child_id) {
@@ -232,6 +236,7 @@ mod tests {
             Some(&ente(low)),
             |_, _| Vec::new(),
             Freshness::never_fetched(),
+            Lang::It,
         )
     }
 
@@ -270,6 +275,7 @@ mod tests {
             None,
             |_, _| Vec::new(),
             Freshness::never_fetched(),
+            Lang::It,
         );
         assert!(saldo.children.is_empty());
         assert!(saldo.freshness.stale);

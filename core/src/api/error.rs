@@ -111,6 +111,17 @@ pub enum ErrorKind {
     SecureStore,
 }
 
+impl ErrorKind {
+    /// Trying the same again later can help: the network or the portal, not the request. The
+    /// one definition of "transient" the apps (their "Riprova") and the core's retries share.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Offline | ErrorKind::Timeout | ErrorKind::Server { .. }
+        )
+    }
+}
+
 impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {

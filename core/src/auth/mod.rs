@@ -121,7 +121,7 @@ impl Authenticator {
     }
 
     fn key(&self, name: &str) -> String {
-        format!("comunicapp.{}.{name}", self.profile)
+        secret_key(&self.profile, name)
     }
 
     /// The URL to open in the system browser. Starting again replaces an unfinished login.
@@ -275,8 +275,25 @@ impl Authenticator {
 
     /// Every secret key this profile may have written, so a wipe can be checked exhaustively.
     pub fn secret_keys(&self) -> Vec<String> {
-        vec![self.key("tokens"), self.key("pending_login")]
+        profile_secret_keys(&self.profile)
     }
+}
+
+fn secret_key(profile: &str, name: &str) -> String {
+    format!("comunicapp.{profile}.{name}")
+}
+
+/// Every secret key a profile may have written (for removing a profile without opening it).
+pub fn profile_secret_keys(profile: &str) -> Vec<String> {
+    vec![
+        secret_key(profile, "tokens"),
+        secret_key(profile, "pending_login"),
+    ]
+}
+
+/// Whether `profile` holds a login, without opening its session.
+pub fn profile_logged_in(secrets: &dyn SecureStore, profile: &str) -> Result<bool, Error> {
+    Ok(load_tokens(secrets, &secret_key(profile, "tokens"))?.is_some())
 }
 
 /// Scheme, host, port and path equal: the query carries the outcome.

@@ -61,6 +61,10 @@ pub enum PagopaError {
 
     #[error("Il riferimento RF non è valido: controlla di averlo scritto correttamente")]
     RfCheck,
+
+    /// The payload does not fit a QR code (cannot happen for a valid pagoPA payload).
+    #[error("Il codice QR non può essere disegnato")]
+    QrNotDrawable,
 }
 
 impl PagopaError {
@@ -84,6 +88,7 @@ impl PagopaError {
             PagopaError::PosteAccount => "pagopa.datamatrix.conto",
             PagopaError::RfFormat => "pagopa.rf.formato",
             PagopaError::RfCheck => "pagopa.rf.controllo",
+            PagopaError::QrNotDrawable => "pagopa.qr.non_disegnabile",
         }
     }
 }

@@ -20,7 +20,7 @@ pub use datamatrix::{parse_poste_datamatrix, PosteBollettino, POSTE_DATAMATRIX_L
 pub use error::PagopaError;
 pub use fiscal_code::{EnteFiscalCode, FISCAL_CODE_LEN};
 pub use notice::{check_digits, NoticeNumber, NOTICE_NUMBER_LEN};
-pub use qr::parse_payment_qr;
+pub use qr::{parse_payment_qr, qr_matrix, QrMatrix};
 pub use rf::{validate_rf_reference, RfReference};
 
 /// What a payer needs to pay a notice anywhere: notice number, ente and amount.

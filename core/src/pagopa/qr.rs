@@ -9,6 +9,31 @@ const QR_VERSION: &str = "002";
 const MIN_AMOUNT_DIGITS: usize = 1;
 const MAX_AMOUNT_DIGITS: usize = 11;
 
+/// A QR code as its grid of modules, for the apps to draw with no QR library of their own (and
+/// so the same on both platforms). Row by row, `true` for a dark module; draw a quiet zone of
+/// 4 modules around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QrMatrix {
+    pub size: u32,
+    pub modules: Vec<bool>,
+}
+
+/// The QR code of a notice's payload, checked first: only a valid pagoPA payload is drawn.
+/// Error correction M, as pagoPA's notice layout prints it.
+pub fn qr_matrix(payload: &str) -> Result<QrMatrix, PagopaError> {
+    let payload = payload.trim_matches(|c: char| c.is_ascii_whitespace());
+    parse_payment_qr(payload)?;
+    let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M)
+        .map_err(|_| PagopaError::QrNotDrawable)?;
+    let size = u32::try_from(code.width()).map_err(|_| PagopaError::QrNotDrawable)?;
+    let modules = code
+        .to_colors()
+        .into_iter()
+        .map(|color| color == qrcode::Color::Dark)
+        .collect();
+    Ok(QrMatrix { size, modules })
+}
+
 /// Reads a scanned pagoPA QR code.
 ///
 /// The payload is matched exactly (no spaces inside the notice number, `PAGOPA` in capitals);
@@ -166,5 +191,43 @@ mod tests {
             "PAGOPA|002|322201151398574181|00000000201|99999999999"
         );
         assert_eq!(parse_payment_qr(&notice.qr_payload()), Ok(notice));
+    }
+
+    /// Drawn as the apps draw it (4 modules of quiet zone, 8 pixels a module) and read back by
+    /// an independent decoder: the matrix is the notice's payload.
+    #[test]
+    fn the_matrix_decodes_to_the_pagopa_payload() {
+        let payload = "PAGOPA|002|322201151398574181|00000000201|2000";
+        let matrix = qr_matrix(payload).unwrap();
+        let size = matrix.size as usize;
+        assert_eq!(matrix.modules.len(), size * size);
+        let (scale, quiet) = (8, 4);
+        let pixels = (size + 2 * quiet) * scale;
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(pixels, pixels, |x, y| {
+            let (mx, my) = (x / scale, y / scale);
+            let inside = (quiet..quiet + size).contains(&mx) && (quiet..quiet + size).contains(&my);
+            if inside && matrix.modules[(my - quiet) * size + (mx - quiet)] {
+                0
+            } else {
+                255
+            }
+        });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1);
+        let (_, decoded) = grids[0].decode().unwrap();
+        assert_eq!(decoded, payload);
+        assert_eq!(qr_matrix(&format!(" {payload}\n")).unwrap(), matrix);
+    }
+
+    #[test]
+    fn only_a_pagopa_payload_is_drawn() {
+        assert_eq!(qr_matrix("https://example.org"), Err(PagopaError::QrPrefix));
+        assert_eq!(
+            qr_matrix("PAGOPA|002|322201151398574182|00000000201|2000"),
+            Err(PagopaError::WrongCheckDigits {
+                expected: 81,
+                found: 82
+            })
+        );
     }
 }

@@ -1,8 +1,10 @@
-//! The Italian words of the ricarica screens, as the ente's instruction sheet writes them.
+//! The Italian words of the ricarica screens, as the ente's instruction sheet writes them: the
+//! Italian half of [`crate::copy::Text`], and what the tests and the demo compare with.
 //!
 //! Kept in the core so that the Android and iOS apps cannot drift apart from each other or from
 //! the portal the parents already know.
 
+use crate::copy::Lang;
 use crate::money::Amount;
 
 pub const RICARICA_PERSONALIZZATA: &str = "Ricarica personalizzata";
@@ -37,20 +39,17 @@ pub const AVVISO_GENERATO: &str =
 
 /// "Ricarica da 10 euro"; a preset with cents reads "Ricarica da 12,50 euro".
 pub fn ricarica_da(amount: Amount) -> String {
-    let formatted = amount.format_it();
-    let number = formatted.trim_start_matches("€ ");
-    let number = number.strip_suffix(",00").unwrap_or(number);
-    format!("Ricarica da {number} euro")
+    Lang::It.ricarica_da(amount.cents())
 }
 
 /// "Totale Pagamento: € 0,01".
 pub fn totale_pagamento(total: Amount) -> String {
-    format!("Totale Pagamento: {total}")
+    Lang::It.totale_pagamento(total.cents())
 }
 
 /// The sheet's "entro 24 ore" with the ente's own registration delay.
 pub fn pagamento_ricevuto(registration_delay_hours: u32) -> String {
-    format!("Pagamento ricevuto: la ricarica sarà registrata entro {registration_delay_hours} ore")
+    Lang::It.pagamento_ricevuto(registration_delay_hours)
 }
 
 #[cfg(test)]

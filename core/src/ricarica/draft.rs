@@ -10,10 +10,10 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::EnteConfig;
+use crate::copy::Lang;
 use crate::email::Email;
-use crate::money::{format_cents, Amount};
+use crate::money::Amount;
 
-use super::copy;
 use super::engine::RicaricaEngine;
 use super::error::RicaricaError;
 use super::options::Riepilogo;
@@ -101,6 +101,7 @@ fn parse_stored(json: Option<&str>) -> RicaricaState {
 pub struct Draft {
     ente: EnteConfig,
     state: RicaricaState,
+    lang: Lang,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,12 +135,17 @@ impl Draft {
         Draft {
             ente,
             state: RicaricaState::new(),
+            lang: Lang::It,
         }
     }
 
     /// `None` when `state` is past PROSEGUI: a submitted top-up is no longer a draft.
     pub fn with_state(ente: EnteConfig, state: RicaricaState) -> Option<Draft> {
-        is_draft_step(state.step()).then_some(Draft { ente, state })
+        is_draft_step(state.step()).then_some(Draft {
+            ente,
+            state,
+            lang: Lang::It,
+        })
     }
 
     /// Applies one tap; a refused one leaves the draft as it was.
@@ -260,12 +266,12 @@ impl Draft {
             .map(|item| DraftItem {
                 child_id: item.child_id.clone(),
                 service_code: item.service_code.clone(),
-                service_label: self
-                    .ente
-                    .service(&item.service_code)
-                    .map_or_else(|| item.service_code.clone(), |s| s.label.clone()),
+                service_label: self.ente.service(&item.service_code).map_or_else(
+                    || item.service_code.clone(),
+                    |s| self.lang.service_label(&s.code, &s.label).into_owned(),
+                ),
                 amount_cents: item.amount.cents(),
-                amount_display: item.amount.format_it(),
+                amount_display: self.lang.amount(item.amount.cents()),
             })
             .collect();
         let (pending, payer_email, mode) = match &self.state {
@@ -287,10 +293,10 @@ impl Draft {
         DraftView {
             step: self.state.step(),
             pending_amount_cents: pending.map(|a| a.cents()),
-            pending_amount_display: pending.map(|a| format_cents(a.cents())),
+            pending_amount_display: pending.map(|a| self.lang.amount(a.cents())),
             items,
             total_cents: total.cents(),
-            total_label: copy::totale_pagamento(total),
+            total_label: self.lang.totale_pagamento(total.cents()),
             payer_email,
             mode,
             can_add_item: self.state.step() == RicaricaStep::Composing
@@ -314,6 +320,7 @@ impl RicaricaEngine {
         Ok(Draft {
             ente,
             state: parse_stored(json.as_deref()),
+            lang: self.session.lang(),
         }
         .view())
     }
@@ -329,6 +336,7 @@ impl RicaricaEngine {
             let mut probe = Draft {
                 ente: ente.clone(),
                 state: parse_stored(self.session.store().load_draft()?.as_deref()),
+                lang: self.session.lang(),
             };
             probe.act(action.clone())?;
             self.change_email(payer_email).await?;
@@ -339,6 +347,7 @@ impl RicaricaEngine {
         let mut draft = Draft {
             ente,
             state: parse_stored(json.as_deref()),
+            lang: self.session.lang(),
         };
         let before = draft.state.clone();
         let discard = action == DraftAction::Discard;

@@ -64,8 +64,27 @@ impl Default for PollPolicy {
 }
 
 impl PollPolicy {
+    /// Following a paid top-up until the portal registers it (up to a day): soon at first, then
+    /// every few minutes at most, for as long as the app is open.
+    pub fn following() -> Self {
+        PollPolicy {
+            first_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(300),
+            budget: Duration::MAX,
+        }
+    }
+
+    /// The sandbox registers a payment within seconds.
+    pub fn following_development() -> Self {
+        PollPolicy {
+            first_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(2),
+            budget: Duration::MAX,
+        }
+    }
+
     /// Capped exponential backoff with full jitter, like the portal client's retries.
-    fn delay(&self, attempt: u32) -> Duration {
+    pub fn delay(&self, attempt: u32) -> Duration {
         let ceiling = self
             .first_delay
             .saturating_mul(2_u32.saturating_pow(attempt.min(16)))
@@ -129,6 +148,10 @@ impl RicaricaEngine {
     pub fn with_observer(mut self, observer: Arc<dyn StepObserver>) -> Self {
         self.observer = observer;
         self
+    }
+
+    pub fn shared_session(&self) -> Arc<Session> {
+        Arc::clone(&self.session)
     }
 
     pub fn session(&self) -> &Session {
@@ -395,7 +418,12 @@ impl RicaricaEngine {
             (Some(_), Some(urls)) => Some(urls.clone()),
             _ => None,
         };
-        RicaricaView::of(record, return_urls, self.registration_delay_hours())
+        RicaricaView::of(
+            record,
+            return_urls,
+            self.registration_delay_hours(),
+            self.session.lang(),
+        )
     }
 
     fn registration_delay_hours(&self) -> u32 {
@@ -576,7 +604,7 @@ impl RicaricaEngine {
             ));
         }
         if let Some(avviso) = &portal.avviso {
-            super::record::AvvisoDetails::from_portal(avviso)?;
+            super::record::AvvisoDetails::from_portal(avviso, self.session.lang())?;
         }
         Ok(())
     }

@@ -64,22 +64,25 @@ impl RicaricaError {
     /// Whether trying the same operation later may succeed (network, portal down).
     pub fn is_transient(&self) -> bool {
         match self {
-            RicaricaError::Api(error) => is_transient_api(error),
-            RicaricaError::NotConfirmed { source, .. } => is_transient_api(source),
+            RicaricaError::Api(error) => error.kind().is_retryable(),
+            RicaricaError::NotConfirmed { source, .. } => source.kind().is_retryable(),
             _ => false,
         }
+    }
+
+    /// What the app's "Riprova" can fix: a transient failure, or a top-up sent but not yet
+    /// confirmed (retrying settles it, never pays twice), or the catalog not downloaded yet.
+    pub fn is_retryable(&self) -> bool {
+        self.is_transient()
+            || matches!(
+                self,
+                RicaricaError::NotConfirmed { .. } | RicaricaError::CatalogMissing
+            )
     }
 
     pub(crate) fn contract(what: impl Into<String>) -> RicaricaError {
         RicaricaError::Contract { what: what.into() }
     }
-}
-
-fn is_transient_api(error: &api::Error) -> bool {
-    matches!(
-        error.kind(),
-        api::ErrorKind::Offline | api::ErrorKind::Timeout | api::ErrorKind::Server { .. }
-    )
 }
 
 impl From<rusqlite::Error> for RicaricaError {

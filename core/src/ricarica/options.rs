@@ -4,16 +4,13 @@
 
 use chrono::Utc;
 
-use crate::api::dto::{Account, EnteConfig, FeeEstimate, UpdateEmailRequest};
-use crate::api::{self, Fetched};
-use crate::email::Email;
-use crate::money::format_cents;
-use crate::sync::rome_date_label;
-
-use super::copy;
 use super::engine::RicaricaEngine;
 use super::error::RicaricaError;
 use super::{Order, PaymentMode};
+use crate::api::dto::{Account, EnteConfig, FeeEstimate, UpdateEmailRequest};
+use crate::api::{self, Fetched};
+use crate::copy::Text;
+use crate::email::Email;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresetView {
@@ -95,6 +92,7 @@ impl RicaricaEngine {
     /// The options for the chosen children, from the cache (fetched first if it is empty).
     pub async fn options(&self, child_ids: &[String]) -> Result<RicaricaOptions, RicaricaError> {
         let (ente, account) = self.catalog().await?;
+        let lang = self.session.lang();
         let mut children = Vec::new();
         for child_id in child_ids {
             let child = account
@@ -110,23 +108,19 @@ impl RicaricaEngine {
                 .filter(|s| child.services.contains(&s.code))
                 .map(|s| ServiceOption {
                     code: s.code.clone(),
-                    label: s.label.clone(),
+                    label: lang.service_label(&s.code, &s.label).into_owned(),
                     presets: s
                         .presets_cents
                         .iter()
                         .filter(|cents| (s.min_cents..=s.max_cents).contains(cents))
                         .map(|cents| PresetView {
                             amount_cents: *cents,
-                            label: copy::ricarica_da((*cents).into()),
+                            label: lang.ricarica_da(*cents),
                         })
                         .collect(),
                     min_cents: s.min_cents,
                     max_cents: s.max_cents,
-                    limits_display: format!(
-                        "da {} a {}",
-                        format_cents(s.min_cents),
-                        format_cents(s.max_cents)
-                    ),
+                    limits_display: lang.limits(s.min_cents, s.max_cents),
                 })
                 .collect();
             children.push(ChildOptions {
@@ -140,13 +134,15 @@ impl RicaricaEngine {
             children,
             payer_email: account.parent.email.clone(),
             email_ok,
-            email_message: if email_ok {
-                copy::MAIL_CORRETTA.to_owned()
-            } else {
-                copy::MAIL_NON_VALIDA.to_owned()
-            },
-            change_email_label: copy::MODIFICA_MAIL.to_owned(),
-            commission_note: copy::NOTA_COMMISSIONE.to_owned(),
+            email_message: lang
+                .text(if email_ok {
+                    Text::MailCorretta
+                } else {
+                    Text::MailNonValida
+                })
+                .to_owned(),
+            change_email_label: lang.text(Text::ModificaMail).to_owned(),
+            commission_note: lang.text(Text::NotaCommissione).to_owned(),
             max_items: super::MAX_CART_ITEMS as u32,
         })
     }
@@ -170,6 +166,7 @@ impl RicaricaEngine {
     /// The riepilogo of an order before PROSEGUI.
     pub async fn riepilogo(&self, order: &Order) -> Result<Riepilogo, RicaricaError> {
         let (ente, account) = self.catalog().await?;
+        let lang = self.session.lang();
         let mut lines = Vec::new();
         for item in order.cart.items() {
             let child = account.children.iter().find(|c| c.id == item.child_id);
@@ -183,29 +180,33 @@ impl RicaricaEngine {
             };
             lines.push(RiepilogoLine {
                 code: service.code.clone(),
-                service_label: service.label.clone(),
+                service_label: lang
+                    .service_label(&service.code, &service.label)
+                    .into_owned(),
                 child_id: child.id.clone(),
                 child_name: format!("{} {}", child.first_name, child.last_name),
                 amount_cents: item.amount.cents(),
-                amount_display: item.amount.format_it(),
+                amount_display: lang.amount(item.amount.cents()),
             });
         }
         let total = order.cart.total();
         Ok(Riepilogo {
-            title: copy::RIEPILOGO_PAGAMENTO.to_owned(),
-            date_label: rome_date_label(Utc::now()),
+            title: lang.text(Text::RiepilogoPagamento).to_owned(),
+            date_label: lang.date_of(Utc::now()),
             lines,
             total_cents: total.cents(),
-            total_label: copy::totale_pagamento(total),
+            total_label: lang.totale_pagamento(total.cents()),
             mode: order.mode,
-            mode_label: match order.mode {
-                PaymentMode::Online => copy::PAGAMENTO_ONLINE.to_owned(),
-                PaymentMode::Avviso => copy::GENERA_AVVISO.to_owned(),
-            },
-            commission_note: copy::NOTA_COMMISSIONE.to_owned(),
+            mode_label: lang
+                .text(match order.mode {
+                    PaymentMode::Online => Text::PagamentoOnline,
+                    PaymentMode::Avviso => Text::GeneraAvviso,
+                })
+                .to_owned(),
+            commission_note: lang.text(Text::NotaCommissione).to_owned(),
             fee: self.fee_estimate(total.cents(), order.mode).await,
-            back_label: copy::INDIETRO.to_owned(),
-            proceed_label: copy::PROSEGUI.to_owned(),
+            back_label: lang.text(Text::Indietro).to_owned(),
+            proceed_label: lang.text(Text::Prosegui).to_owned(),
         })
     }
 
@@ -224,7 +225,7 @@ impl RicaricaEngine {
         {
             Ok(Fetched::Fresh { value, .. }) if value.fee_cents >= 0 => Some(FeeView {
                 fee_cents: value.fee_cents,
-                fee_display: format_cents(value.fee_cents),
+                fee_display: self.session.lang().amount(value.fee_cents),
                 note: value.note,
             }),
             _ => None,

@@ -9,11 +9,9 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::api::dto::{self, CreateRicaricaRequest, ReturnUrls};
-use crate::money::format_cents;
+use crate::copy::{Lang, Text};
 use crate::pagopa::{parse_payment_qr, EnteFiscalCode, NoticeNumber};
-use crate::sync::rome_date_label;
 
-use super::copy;
 use super::error::RicaricaError;
 use super::{PaymentMode, ReturnOutcome, RicaricaState, RicaricaStep};
 
@@ -122,7 +120,10 @@ pub struct AvvisoDetails {
 
 impl AvvisoDetails {
     /// The portal's notice, checked like any input: NAV check digits, CF ente, QR payload.
-    pub(crate) fn from_portal(avviso: &dto::AvvisoIssued) -> Result<AvvisoDetails, RicaricaError> {
+    pub(crate) fn from_portal(
+        avviso: &dto::AvvisoIssued,
+        lang: Lang,
+    ) -> Result<AvvisoDetails, RicaricaError> {
         let notice = NoticeNumber::parse(&avviso.notice_number)
             .map_err(|_| RicaricaError::contract("numero avviso non valido"))?;
         EnteFiscalCode::parse(&avviso.fiscal_code)
@@ -140,9 +141,9 @@ impl AvvisoDetails {
             notice_number: notice.as_str().to_owned(),
             fiscal_code: avviso.fiscal_code.clone(),
             amount_cents: avviso.amount_cents,
-            amount_display: format_cents(avviso.amount_cents),
+            amount_display: lang.amount(avviso.amount_cents),
             due_date: avviso.due_date,
-            due_date_label: avviso.due_date.format("%d/%m/%Y").to_string(),
+            due_date_label: lang.date(avviso.due_date),
             qr_payload: avviso.qr_payload.clone(),
             cbill_code: avviso.cbill_code.clone(),
             where_to_pay: avviso.where_to_pay.clone(),
@@ -193,6 +194,7 @@ impl RicaricaView {
         record: &Record,
         return_urls: Option<ReturnUrls>,
         registration_delay_hours: u32,
+        lang: Lang,
     ) -> RicaricaView {
         let machine = &record.machine;
         let step = machine.step();
@@ -205,7 +207,7 @@ impl RicaricaView {
                 child_id: item.child_id.clone(),
                 service_code: item.service_code.clone(),
                 amount_cents: item.amount.cents(),
-                amount_display: item.amount.format_it(),
+                amount_display: lang.amount(item.amount.cents()),
                 notice_number: portal_items.and_then(|items| {
                     items
                         .iter()
@@ -233,7 +235,7 @@ impl RicaricaView {
             .portal
             .as_ref()
             .and_then(|p| p.avviso.as_ref())
-            .and_then(|a| AvvisoDetails::from_portal(a).ok());
+            .and_then(|a| AvvisoDetails::from_portal(a, lang).ok());
         let mode = machine
             .submission()
             .map(|s| s.order.mode)
@@ -245,14 +247,14 @@ impl RicaricaView {
             mode,
             items,
             total_cents: machine.total().cents(),
-            total_display: machine.total().format_it(),
-            message: message(step, provisional_outcome, registration_delay_hours),
+            total_display: lang.amount(machine.total().cents()),
+            message: message(step, provisional_outcome, registration_delay_hours, lang),
             checkout,
             avviso,
             provisional_outcome,
             settled: machine.is_final(),
             created_at: record.created_at,
-            created_label: rome_date_label(record.created_at),
+            created_label: lang.date_of(record.created_at),
             error_key: None,
         }
     }
@@ -272,23 +274,29 @@ fn portal_id(machine: &RicaricaState) -> Option<String> {
     }
 }
 
-fn message(step: RicaricaStep, outcome: Option<ReturnOutcome>, delay_hours: u32) -> String {
-    match step {
-        RicaricaStep::Submitting => copy::RICHIESTA_IN_CORSO.to_owned(),
-        RicaricaStep::InCheckout => copy::COMPLETA_IN_PAGOPA.to_owned(),
+fn message(
+    step: RicaricaStep,
+    outcome: Option<ReturnOutcome>,
+    delay_hours: u32,
+    lang: Lang,
+) -> String {
+    let text = match step {
+        RicaricaStep::Submitting => Text::RichiestaInCorso,
+        RicaricaStep::InCheckout => Text::CompletaInPagopa,
         RicaricaStep::Returned => match outcome {
-            Some(ReturnOutcome::Waiting) => copy::PAGAMENTO_IN_ATTESA_DI_ESITO.to_owned(),
-            _ => copy::PAGAMENTO_IN_VERIFICA.to_owned(),
+            Some(ReturnOutcome::Waiting) => Text::PagamentoInAttesaDiEsito,
+            _ => Text::PagamentoInVerifica,
         },
-        RicaricaStep::AvvisoIssued => copy::AVVISO_GENERATO.to_owned(),
-        RicaricaStep::PaidAwaitingRegistration => copy::pagamento_ricevuto(delay_hours),
-        RicaricaStep::Registered => copy::RICARICA_REGISTRATA.to_owned(),
-        RicaricaStep::Cancelled => copy::PAGAMENTO_ANNULLATO.to_owned(),
-        RicaricaStep::Failed => copy::PAGAMENTO_NON_RIUSCITO.to_owned(),
-        RicaricaStep::Expired => copy::PAGAMENTO_SCADUTO.to_owned(),
+        RicaricaStep::AvvisoIssued => Text::AvvisoGenerato,
+        RicaricaStep::PaidAwaitingRegistration => return lang.pagamento_ricevuto(delay_hours),
+        RicaricaStep::Registered => Text::RicaricaRegistrata,
+        RicaricaStep::Cancelled => Text::PagamentoAnnullato,
+        RicaricaStep::Failed => Text::PagamentoNonRiuscito,
+        RicaricaStep::Expired => Text::PagamentoScaduto,
         RicaricaStep::Composing
         | RicaricaStep::CheckingEmail
         | RicaricaStep::ChoosingMode
-        | RicaricaStep::Riepilogo => copy::RIEPILOGO_PAGAMENTO.to_owned(),
-    }
+        | RicaricaStep::Riepilogo => Text::RiepilogoPagamento,
+    };
+    lang.text(text).to_owned()
 }

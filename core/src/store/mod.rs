@@ -12,6 +12,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
+use tokio::sync::watch;
+
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::de::DeserializeOwned;
@@ -65,6 +67,9 @@ pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
     rebuilt: bool,
+    /// Bumped after every committed write: what the live views wait on. A watch channel keeps
+    /// only the latest value, so a slow subscriber can never hold a writer back.
+    changes: watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -104,7 +109,18 @@ impl Store {
             conn: Mutex::new(conn),
             path: path.to_owned(),
             rebuilt,
+            changes: watch::Sender::new(0),
         }
+    }
+
+    /// Wakes every live view; called after each write has been committed.
+    fn changed(&self) {
+        self.changes.send_modify(|generation| *generation += 1);
+    }
+
+    /// A receiver that sees a new value after every write from now on.
+    pub fn watch_changes(&self) -> watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     pub fn path(&self) -> &Path {
@@ -221,6 +237,7 @@ impl Store {
             [now_ms],
         )?;
         tx.commit()?;
+        self.changed();
         Ok(())
     }
 
@@ -233,6 +250,7 @@ impl Store {
              SET last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error",
             params![now.timestamp_millis(), error_key],
         )?;
+        self.changed();
         Ok(())
     }
 
@@ -292,6 +310,7 @@ impl Store {
              VALUES (?1, ?2, ?3, 0, ?4, ?4)",
             params![id, idempotency_key, state_json, now.timestamp_millis()],
         )?;
+        self.changed();
         Ok(())
     }
 
@@ -307,6 +326,7 @@ impl Store {
             "UPDATE ricariche SET state_json = ?2, finished = ?3, updated_at = ?4 WHERE id = ?1",
             params![id, state_json, finished, now.timestamp_millis()],
         )?;
+        self.changed();
         Ok(changed == 1)
     }
 
@@ -341,6 +361,7 @@ impl Store {
              SET state_json = excluded.state_json, updated_at = excluded.updated_at",
             params![state_json, now.timestamp_millis()],
         )?;
+        self.changed();
         Ok(())
     }
 
@@ -354,6 +375,7 @@ impl Store {
     /// "Annulla" on the draft: the next one starts empty.
     pub fn delete_draft(&self) -> Result<(), Error> {
         self.conn().execute("DELETE FROM ricarica_draft", [])?;
+        self.changed();
         Ok(())
     }
 
@@ -385,6 +407,7 @@ impl Store {
             params![id, idempotency_key, state_json, now.timestamp_millis()],
         )?;
         tx.commit()?;
+        self.changed();
         Ok(true)
     }
 
@@ -396,7 +419,37 @@ impl Store {
             tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         tx.commit()?;
+        self.changed();
         Ok(())
+    }
+
+    /// Of the events true now (`current`), those not announced before: recorded as announced in
+    /// the same transaction that finds them, so that a crash after this call can lose a
+    /// notification but never repeat one. Announced events no longer true are forgotten, so the
+    /// next episode (credit low again after a top-up) is announced anew.
+    pub fn announce(&self, current: &[String], now: DateTime<Utc>) -> Result<Vec<String>, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let before: Vec<String> = {
+            let mut statement = tx.prepare("SELECT id FROM announced")?;
+            let rows = statement.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        for gone in before.iter().filter(|id| !current.contains(id)) {
+            tx.execute("DELETE FROM announced WHERE id = ?1", [gone])?;
+        }
+        let mut fresh = Vec::new();
+        for id in current {
+            let inserted = tx.execute(
+                "INSERT OR IGNORE INTO announced (id, announced_at) VALUES (?1, ?2)",
+                params![id, now.timestamp_millis()],
+            )?;
+            if inserted == 1 {
+                fresh.push(id.clone());
+            }
+        }
+        tx.commit()?;
+        Ok(fresh)
     }
 
     /// Rows across all tables, for checking that a wipe left nothing.
@@ -427,6 +480,56 @@ fn from_millis(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms)
         .single()
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
+}
+
+/// The profiles with a cache file under `data_dir`, sorted.
+pub fn profiles_on_disk(data_dir: &Path) -> Result<Vec<String>, Error> {
+    let dir = data_dir.join("profiles");
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut profiles = Vec::new();
+    for entry in entries {
+        let name = entry?.file_name();
+        let Some(profile) = name.to_str().and_then(|n| n.strip_suffix(".sqlite3")) else {
+            continue;
+        };
+        if profile_db_path(data_dir, profile).is_ok() {
+            profiles.push(profile.to_owned());
+        }
+    }
+    profiles.sort();
+    Ok(profiles)
+}
+
+/// One cached document of a profile that is not open, read without writing to the file (no
+/// migration, no rebuild); `None` when the file cannot be read as a current cache.
+pub fn peek_document<T: DeserializeOwned>(
+    data_dir: &Path,
+    profile: &str,
+    resource: &str,
+) -> Result<Option<T>, Error> {
+    let path = profile_db_path(data_dir, profile)?;
+    let Ok(conn) = Connection::open_with_flags(&path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+    else {
+        return Ok(None);
+    };
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT json FROM documents WHERE resource = ?1",
+            [resource],
+            |r| r.get(0),
+        )
+        .optional()
+        .unwrap_or(None);
+    Ok(json.and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+/// Deletes the cache file of a profile with its WAL and journal (removing the profile).
+pub fn delete_profile_files(data_dir: &Path, profile: &str) -> Result<(), Error> {
+    delete_database_files(&profile_db_path(data_dir, profile)?)
 }
 
 /// Profile ids become file names: keep them to a safe alphabet.

@@ -49,6 +49,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
         state_json TEXT NOT NULL,
         updated_at INTEGER NOT NULL
     );",
+    // 4: the events the background work already notified (credit low, debt, registered, due).
+    "CREATE TABLE announced (
+        id TEXT PRIMARY KEY NOT NULL,
+        announced_at INTEGER NOT NULL
+    );",
 ];
 
 /// The schema a new database gets directly. The migration test proves that every upgrade path
@@ -90,7 +95,11 @@ const SCHEMA: &str = "
         id INTEGER PRIMARY KEY CHECK (id = 1),
         state_json TEXT NOT NULL,
         updated_at INTEGER NOT NULL
-    );";
+    );    CREATE TABLE announced (
+        id TEXT PRIMARY KEY NOT NULL,
+        announced_at INTEGER NOT NULL
+    );
+";
 
 pub(super) const TABLES: &[&str] = &[
     "documents",
@@ -99,6 +108,7 @@ pub(super) const TABLES: &[&str] = &[
     "refresh_status",
     "ricariche",
     "ricarica_draft",
+    "announced",
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc, Weekday};
 use serde::Serialize;
 
+use crate::copy::{Lang, Text};
+
 /// How old the data of a view is, in the words the app shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Freshness {
@@ -11,42 +13,45 @@ pub struct Freshness {
     pub label: String,
     /// The last refresh failed, or the data is older than the session's `stale_after`.
     pub stale: bool,
+    /// The last refresh failed: the app shows its offline banner.
+    pub last_refresh_failed: bool,
 }
 
 impl Freshness {
     pub fn never_fetched() -> Self {
+        Freshness::never_fetched_in(Lang::It, false)
+    }
+
+    fn never_fetched_in(lang: Lang, last_refresh_failed: bool) -> Self {
         Freshness {
             fetched_at: None,
-            label: "Dati non ancora scaricati".to_owned(),
+            label: lang.text(Text::DatiNonScaricati).to_owned(),
             stale: true,
+            last_refresh_failed,
         }
     }
 
-    pub(super) fn of(fetched_at: Option<DateTime<Utc>>, stale: bool) -> Self {
+    pub(super) fn of(
+        fetched_at: Option<DateTime<Utc>>,
+        too_old: bool,
+        last_refresh_failed: bool,
+        lang: Lang,
+    ) -> Self {
         match fetched_at {
             Some(at) => Freshness {
                 fetched_at: Some(at),
-                label: aggiornato_label(at),
-                stale,
+                label: lang.updated_at(at),
+                stale: too_old || last_refresh_failed,
+                last_refresh_failed,
             },
-            None => Freshness::never_fetched(),
+            None => Freshness::never_fetched_in(lang, last_refresh_failed),
         }
     }
 }
 
 /// "Dati aggiornati al 28/11/2026 alle 09:14", in Italian local time.
 pub fn aggiornato_label(at: DateTime<Utc>) -> String {
-    let local = rome_time(at);
-    format!(
-        "Dati aggiornati al {} alle {}",
-        local.format("%d/%m/%Y"),
-        local.format("%H:%M")
-    )
-}
-
-/// "27/11/2026", in Italian local time.
-pub fn rome_date_label(at: DateTime<Utc>) -> String {
-    rome_time(at).format("%d/%m/%Y").to_string()
+    Lang::It.updated_at(at)
 }
 
 /// Europe/Rome: CET (UTC+1), and CEST (UTC+2) from 01:00 UTC on the last Sunday of March to

@@ -8,5 +8,5 @@
 mod freshness;
 mod session;
 
-pub use freshness::{aggiornato_label, rome_date_label, rome_time, Freshness};
+pub use freshness::{aggiornato_label, rome_time, Freshness};
 pub use session::{RefreshReport, Session, SessionOptions};

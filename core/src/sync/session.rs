@@ -14,6 +14,7 @@ use crate::api::dto::{Account, AvvisiList, Balances, EnteConfig, MovementsPage, 
 use crate::api::{ApiClient, ClientOptions, Error, Fetched};
 use crate::auth::{Authenticator, LogoutReport, OAuthConfig, SecureStore};
 use crate::comuni::Comune;
+use crate::copy::Lang;
 use crate::pagamenti::{build_pagamenti, PagamentiView};
 use crate::saldo::{build_saldo, SaldoView};
 use crate::store::{CacheUpdate, Store};
@@ -32,6 +33,8 @@ pub struct SessionOptions {
     pub refresh_margin: Duration,
     /// Movements shown per service in the Saldo view.
     pub movements_shown: u32,
+    /// The language of every text the views carry.
+    pub lang: Lang,
 }
 
 impl Default for SessionOptions {
@@ -43,6 +46,7 @@ impl Default for SessionOptions {
             stale_after: Duration::from_secs(30 * 60),
             refresh_margin: Duration::from_secs(60),
             movements_shown: 10,
+            lang: Lang::It,
         }
     }
 }
@@ -142,6 +146,10 @@ impl Session {
         &self.api
     }
 
+    pub fn lang(&self) -> Lang {
+        self.options.lang
+    }
+
     pub fn store(&self) -> &Store {
         &self.store
     }
@@ -191,6 +199,7 @@ impl Session {
                     })
             },
             freshness,
+            self.options.lang,
         );
         match movement_error {
             Some(e) => Err(e),
@@ -209,6 +218,7 @@ impl Session {
             receipts.as_ref().map(|c| &c.value),
             account.as_ref().map(|c| &c.value),
             freshness,
+            self.options.lang,
         ))
     }
 
@@ -228,7 +238,9 @@ impl Session {
         });
         Ok(Freshness::of(
             fetched_at,
-            too_old || status.last_error.is_some(),
+            too_old,
+            status.last_error.is_some(),
+            self.options.lang,
         ))
     }
 

@@ -16,7 +16,7 @@ use comunicapp_core::ricarica::{
     RicaricaEvent, RicaricaState,
 };
 use comunicapp_core::store::StoredRicarica;
-use comunicapp_core::sync::Session;
+use comunicapp_core::sync::{Session, SessionOptions};
 use comunicapp_sandbox::{start, SandboxConfig, SandboxHandle};
 use url::Url;
 
@@ -61,18 +61,28 @@ pub fn config(sandbox: &SandboxHandle) -> RicaricaConfig {
     }
 }
 
-/// A parent logged in, with the cache filled by a first sync.
-pub async fn app(sandbox: &SandboxHandle, name: &str) -> App {
-    let dir = DataDir::new(name);
+/// The session options of these tests: loopback HTTP, short timeouts.
+pub fn quick_options() -> SessionOptions {
+    core_support::quick_options(None)
+}
+
+/// A session on `dir` with `options`, logged in and synced once.
+pub async fn open_with(sandbox: &SandboxHandle, dir: &DataDir, options: SessionOptions) -> Session {
     let session = core_support::open(
         &sandbox.base_url(),
         dir.path(),
         Arc::new(MemorySecureStore::new()),
-        core_support::quick_options(None),
+        options,
     );
     core_support::login(&session, sandbox).await;
     session.refresh().await.expect("first sync");
-    let session = Arc::new(session);
+    session
+}
+
+/// A parent logged in, with the cache filled by a first sync.
+pub async fn app(sandbox: &SandboxHandle, name: &str) -> App {
+    let dir = DataDir::new(name);
+    let session = Arc::new(open_with(sandbox, &dir, quick_options()).await);
     let engine = RicaricaEngine::new(session.clone(), config(sandbox)).expect("engine");
     App {
         session,
