@@ -9,6 +9,7 @@ use comunicapp_core::{
     app::{App, AppConfig},
     auth::{SecureStore, SecureStoreError},
     comuni::{Comune, ComuniList},
+    contatti,
     copy::Lang,
     pagamenti,
     ricarica::RicaricaEngine,
@@ -89,6 +90,17 @@ pub fn list_comuni(development: bool) -> Result<Vec<ComuneInfo>, ApiError> {
     let list = ComuniList::bundled()?;
     Ok(list
         .selectable(development)
+        .into_iter()
+        .map(ComuneInfo::from)
+        .collect())
+}
+
+/// "Scelta del comune" as the parent types (word starts, provincia, no case or accents).
+#[uniffi::export]
+pub fn search_comuni(query: String, development: bool) -> Result<Vec<ComuneInfo>, ApiError> {
+    let list = ComuniList::bundled()?;
+    Ok(list
+        .search(&query, development)
         .into_iter()
         .map(ComuneInfo::from)
         .collect())
@@ -198,6 +210,15 @@ impl ComunicApp {
     /// and the finished ones.
     pub fn pagamenti(&self) -> Result<PagamentiView, ApiError> {
         Ok(self.app.pagamenti().in_lang(self.lang())?.into())
+    }
+
+    /// The Contatti screen (the ente's office), from the cache; `None` before the first sync.
+    pub fn contatti(&self) -> Result<Option<ContattiView>, ApiError> {
+        Ok(self
+            .session()
+            .contatti()
+            .in_lang(self.lang())?
+            .map(ContattiView::from))
     }
 
     /// Brings the cache up to date; on failure the cache is as it was.
@@ -404,6 +425,7 @@ pub struct AvvisoView {
     /// What the QR code on the notice encodes (`PAGOPA|002|…`).
     pub qr_payload: String,
     pub cbill_code: String,
+    pub where_to_pay: Vec<String>,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -453,6 +475,7 @@ impl From<pagamenti::AvvisoView> for AvvisoView {
             child_name: a.child_name,
             qr_payload: a.qr_payload,
             cbill_code: a.cbill_code,
+            where_to_pay: a.where_to_pay,
         }
     }
 }
@@ -468,6 +491,45 @@ impl From<pagamenti::ReceiptView> for ReceiptView {
             paid_at: r.paid_at.into(),
             paid_at_label: r.paid_at_label,
             ricarica_id: r.ricarica_id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct ContattiView {
+    pub ente_name: String,
+    /// "Ufficio Servizi Educativi"
+    pub office_name: String,
+    pub phones: Vec<PhoneContact>,
+    pub email: String,
+    /// `mailto:` for the mail app.
+    pub email_uri: String,
+    pub hours: String,
+}
+
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct PhoneContact {
+    pub display: String,
+    /// `tel:+39…` for the dialer.
+    pub uri: String,
+}
+
+impl From<contatti::ContattiView> for ContattiView {
+    fn from(c: contatti::ContattiView) -> Self {
+        ContattiView {
+            ente_name: c.ente_name,
+            office_name: c.office_name,
+            phones: c
+                .phones
+                .into_iter()
+                .map(|p| PhoneContact {
+                    display: p.display,
+                    uri: p.uri,
+                })
+                .collect(),
+            email: c.email,
+            email_uri: c.email_uri,
+            hours: c.hours,
         }
     }
 }

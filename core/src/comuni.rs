@@ -96,6 +96,29 @@ impl ComuniList {
             .collect()
     }
 
+    /// "Scelta del comune" as the parent types: every word of `query` starts a word of the
+    /// comune's name or is its provincia, ignoring case and accents ("casale", "MONF", "al").
+    /// An empty query lists them all, sorted by name.
+    pub fn search(&self, query: &str, development: bool) -> Vec<&Comune> {
+        let words: Vec<String> = query.split_whitespace().map(fold).collect();
+        let mut found: Vec<&Comune> = self
+            .selectable(development)
+            .into_iter()
+            .filter(|c| {
+                let name = fold(&c.name);
+                let name_words: Vec<&str> = name
+                    .split(|ch: char| !ch.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                words.iter().all(|w| {
+                    name_words.iter().any(|n| n.starts_with(w.as_str())) || fold(&c.provincia) == *w
+                })
+            })
+            .collect();
+        found.sort_by_key(|c| fold(&c.name));
+        found
+    }
+
     pub fn get(&self, id: &str) -> Option<&Comune> {
         self.comuni.iter().find(|c| c.id == id)
     }
@@ -112,6 +135,21 @@ impl ComuniList {
         sandbox.portal_url = url;
         Ok(())
     }
+}
+
+/// Lower case without the accents Italian names carry ("Forlì" → "forli").
+fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'à' | 'á' | 'â' => 'a',
+            'è' | 'é' | 'ê' => 'e',
+            'ì' | 'í' | 'î' => 'i',
+            'ò' | 'ó' | 'ô' => 'o',
+            'ù' | 'ú' | 'û' => 'u',
+            other => other,
+        })
+        .collect()
 }
 
 impl Comune {
@@ -188,5 +226,24 @@ mod tests {
         assert_eq!(list.version, 2);
         let older = good.replace("\"version\": 2", "\"version\": 1");
         assert!(list.refresh_from_json(&older).is_err());
+    }
+
+    #[test]
+    fn search_matches_word_starts_and_provincia_without_case_or_accents() {
+        let list = ComuniList::bundled().unwrap();
+        let names = |query: &str| -> Vec<String> {
+            list.search(query, false)
+                .into_iter()
+                .map(|c| c.name.clone())
+                .collect()
+        };
+        assert_eq!(names("monf"), ["Casale Monferrato"]);
+        assert_eq!(names("  VALEN "), ["Valenza"]);
+        assert_eq!(names("al"), ["Alessandria", "Casale Monferrato", "Valenza"]);
+        assert_eq!(names(""), ["Alessandria", "Casale Monferrato", "Valenza"]);
+        assert!(names("roma").is_empty());
+        assert!(names("sandbox").is_empty(), "no sandbox in a release build");
+        assert_eq!(list.search("sand", true).len(), 1);
+        assert_eq!(fold("Forlì Città"), "forli citta");
     }
 }

@@ -235,6 +235,25 @@ impl Lang {
         }
     }
 
+    /// Where an avviso can be paid, as the instruction sheet lists the places.
+    pub fn where_to_pay(self) -> Vec<String> {
+        let places: [&str; 4] = match self {
+            Lang::It => [
+                "Agenzie della banca",
+                "Home banking del PSP (servizio CBILL o pagoPA)",
+                "Sportelli ATM abilitati dalle banche",
+                "Tabaccherie Sisal, Lottomatica",
+            ],
+            Lang::En => [
+                "Bank branches",
+                "Your bank's home banking (CBILL or pagoPA service)",
+                "ATMs enabled by the banks",
+                "Sisal and Lottomatica tobacconists",
+            ],
+        };
+        places.map(str::to_owned).to_vec()
+    }
+
     /// The message of an error for the parent: the Italian `Display` of the error, or the English
     /// text of its stable code.
     pub fn error_message(self, code: &str, italian: &str) -> String {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod background;
 pub mod catalog;
 pub mod comuni;
+pub mod contatti;
 pub mod copy;
 pub mod email;
 pub mod live;

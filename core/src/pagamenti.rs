@@ -38,6 +38,8 @@ pub struct AvvisoView {
     pub child_name: Option<String>,
     pub qr_payload: String,
     pub cbill_code: String,
+    /// "Agenzie della banca", … (the sheet's list).
+    pub where_to_pay: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +86,7 @@ pub fn build_pagamenti(
             child_name: child_name(&a.child_id),
             qr_payload: a.qr_payload.clone(),
             cbill_code: a.cbill_code.clone(),
+            where_to_pay: lang.where_to_pay(),
         })
         .collect();
     avvisi_da_pagare.sort_by(|a, b| a.due_date.cmp(&b.due_date).then(a.id.cmp(&b.id)));

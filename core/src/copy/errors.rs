@@ -95,7 +95,6 @@ pub const ERROR_CODES: &[&str] = &[
     "ricarica.ricarica_ripetuta",
     "ricarica.ricarica_non_presente",
     "ricarica.dato_mancante",
-    "profilo.non_trovato",
     "pagopa.qr.non_disegnabile",
 ];
 
@@ -199,7 +198,6 @@ pub fn english_error(code: &str) -> Option<&'static str> {
         "ricarica.ricarica_ripetuta" => "This child and service are already in the top-up",
         "ricarica.ricarica_non_presente" => "This child and service are not in the top-up",
         "ricarica.dato_mancante" => "Some required data is missing",
-        "profilo.non_trovato" => "This profile is not on the device",
         "pagopa.qr.non_disegnabile" => "The QR code cannot be drawn",
         _ => return None,
     })
@@ -208,6 +206,17 @@ pub fn english_error(code: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_table_lists_every_code() {
+        let readme = include_str!("../../../README.md");
+        for code in ERROR_CODES {
+            assert!(
+                readme.contains(&format!("| `{code}` |")),
+                "{code} missing from README"
+            );
+        }
+    }
 
     #[test]
     fn every_code_has_its_english_text_and_is_listed_once() {

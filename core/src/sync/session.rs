@@ -222,6 +222,11 @@ impl Session {
         ))
     }
 
+    /// The Contatti screen, from the cache; `None` before the first sync.
+    pub fn contatti(&self) -> Result<Option<crate::contatti::ContattiView>, Error> {
+        Ok(crate::contatti::build_contatti(self.ente()?.as_ref()))
+    }
+
     /// The ente's configuration as last fetched.
     pub fn ente(&self) -> Result<Option<EnteConfig>, Error> {
         Ok(self.store.document("ente")?.map(|c| c.value))

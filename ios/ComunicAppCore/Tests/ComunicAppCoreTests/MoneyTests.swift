@@ -11,14 +11,16 @@ final class MoneyTests: XCTestCase {
 
     func testImportoInFormatoIngleseRifiutatoConChiave() {
         XCTAssertThrowsError(try parseAmount(text: "1,000.00")) { error in
-            guard case let ApiError.InvalidInput(field, key, message) = error else {
+            guard case let ApiError.InvalidInput(field: field, code: code, detail: message, retryable: retryable) = error else {
                 return XCTFail("unexpected error \(error)")
             }
             XCTAssertEqual(field, "amount")
-            // The key is what the app maps to its string tables: a real key, not prose.
-            XCTAssertFalse(key.isEmpty)
-            XCTAssertFalse(key.contains(" "), "key: '\(key)'")
+            // The code is what the app branches on and logs: a stable identifier, not prose.
+            XCTAssertFalse(code.isEmpty)
+            XCTAssertFalse(code.contains(" "), "code: '\(code)'")
             XCTAssertFalse(message.isEmpty)
+            // Typing the same text again cannot help: the app must not offer "Riprova".
+            XCTAssertFalse(retryable)
         }
         XCTAssertThrowsError(try Money.parse("1,000.00"))
     }

@@ -11,7 +11,7 @@ final class PagopaTests: XCTestCase {
 
     func testCodiceAvvisoConCifreDiControlloErrateRifiutato() {
         XCTAssertThrowsError(try parseNoticeNumber(text: "302012387654312384")) { error in
-            guard case let ApiError.InvalidInput(field, _, _) = error else {
+            guard case let ApiError.InvalidInput(field: field, code: _, detail: _, retryable: _) = error else {
                 return XCTFail("unexpected error \(error)")
             }
             XCTAssertEqual(field, "notice_number")
@@ -23,6 +23,18 @@ final class PagopaTests: XCTestCase {
         XCTAssertEqual(notice.amountCents, 1500)
         XCTAssertEqual(notice.noticeNumber, "322201151398574181")
         XCTAssertEqual(notice.fiscalCode, "00000000201")
+    }
+
+    func testQrDiUnTestoCheNonEUnAvvisoRifiutato() {
+        for payload in ["", "PAGOPA|002|12345|abc|-1"] {
+            XCTAssertThrowsError(try qrMatrix(payload: payload), payload) { error in
+                guard case let ApiError.InvalidInput(field: _, code: code, detail: _, retryable: retryable) = error else {
+                    return XCTFail("unexpected error \(error)")
+                }
+                XCTAssertFalse(code.isEmpty)
+                XCTAssertFalse(retryable)
+            }
+        }
     }
 
     func testRiferimentoRFVerificato() {

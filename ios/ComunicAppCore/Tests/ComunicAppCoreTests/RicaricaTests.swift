@@ -168,10 +168,11 @@ final class RicaricaTests: XCTestCase {
         _ = try await app.ricaricaDraftApply(action: .choosePreset(cents: 1_000))
         let draft = try await app.ricaricaDraftApply(action: .addItem(childId: luca, serviceCode: "refezione"))
         let badAmount = await thrownError { try await app.ricaricaDraftApply(action: .chooseCustom(text: "1,000.00")) }
-        guard case let ApiError.InvalidInput(_, key, _)? = badAmount else {
+        guard case let ApiError.InvalidInput(field: _, code: code, detail: _, retryable: retryable)? = badAmount else {
             return XCTFail("expected ApiError.InvalidInput, got \(String(describing: badAmount))")
         }
-        XCTAssertFalse(key.isEmpty)
+        XCTAssertFalse(code.isEmpty)
+        XCTAssertFalse(retryable)
         let unchanged = try await app.ricaricaDraft()
         XCTAssertEqual(unchanged, draft)
 
@@ -185,9 +186,10 @@ final class RicaricaTests: XCTestCase {
         let forged = try withForgedState(checkout.returnOkUrl)
         XCTAssertNotEqual(forged, checkout.returnOkUrl)
         let rejected = await thrownError { try await app.handleReturnUrl(url: forged) }
-        guard case ApiError.ReturnUrlRejected? = rejected else {
+        guard case let ApiError.ReturnUrlRejected(code: _, detail: _, retryable: retryable)? = rejected else {
             return XCTFail("expected ApiError.ReturnUrlRejected, got \(String(describing: rejected))")
         }
+        XCTAssertFalse(retryable, "a forged return URL stays forged")
         XCTAssertEqual(try stepOf(app, localId: submitted.localId), .inCheckout)
 
         let back = try await Checkout.press(checkoutUrl: checkout.checkoutUrl, button: "pay")

@@ -25,13 +25,14 @@ enum Sandbox {
     static func user() throws -> String { try required("SANDBOX_USER") }
     static func password() throws -> String { try required("SANDBOX_PASSWORD") }
 
-    static func options(sandboxUrl: String) -> AppOptions {
+    static func options(sandboxUrl: String, language: Language = .italian) -> AppOptions {
         AppOptions(
             development: true,
             sandboxUrl: sandboxUrl,
             redirectUri: nil,
             customSchemeReturns: false,
-            returnUrlBase: nil
+            returnUrlBase: nil,
+            language: language
         )
     }
 
@@ -42,18 +43,20 @@ enum Sandbox {
         return dir.path
     }
 
-    static func open(dataDir: String, storage: SecureStorage, sandboxUrl: String? = nil) throws -> ComunicApp {
+    static func open(
+        dataDir: String, storage: SecureStorage, sandboxUrl: String? = nil, language: Language = .italian
+    ) throws -> ComunicApp {
         try ComunicApp.open(
             dataDir: dataDir,
             comuneId: comuneId,
             secureStorage: storage,
-            options: options(sandboxUrl: try sandboxUrl ?? url())
+            options: options(sandboxUrl: try sandboxUrl ?? url(), language: language)
         )
     }
 
     /// The sandbox comune in `dataDir` with the demo parent logged in through the form.
-    static func loggedIn(dataDir: String, storage: SecureStorage) async throws -> ComunicApp {
-        let app = try open(dataDir: dataDir, storage: storage)
+    static func loggedIn(dataDir: String, storage: SecureStorage, language: Language = .italian) async throws -> ComunicApp {
+        let app = try open(dataDir: dataDir, storage: storage, language: language)
         try await app.loginComplete(callbackUrl: try await Browser.login(authorizeUrl: try app.loginStart()))
         return app
     }

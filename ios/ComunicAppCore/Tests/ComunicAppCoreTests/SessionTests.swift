@@ -108,6 +108,17 @@ final class SessionTests: XCTestCase {
         XCTAssertTrue(avviso.qrPayload.hasPrefix("PAGOPA|002|\(avviso.noticeNumber)|"), avviso.qrPayload)
     }
 
+    func testIlQrDellAvvisoEUnaMatriceQuadrata() async throws {
+        let app = try await loggedInApp()
+        _ = try await app.refresh()
+        let avviso = try XCTUnwrap(try app.pagamenti().avvisiDaPagare.first)
+        let matrix = try qrMatrix(payload: avviso.qrPayload)
+        let size = Int(matrix.size)
+        XCTAssertGreaterThanOrEqual(size, 21, "the smallest QR code is 21 × 21")
+        XCTAssertEqual(matrix.modules.count, size * size)
+        XCTAssertTrue(matrix.modules.contains(true) && matrix.modules.contains(false), "both dark and light modules")
+    }
+
     func testCallbackConStateFalsoRifiutatoEIlLoginVeroRestaValido() async throws {
         let app = try Sandbox.open(dataDir: try dataDir(), storage: storage)
         let callback = try await Browser.login(authorizeUrl: try app.loginStart())
@@ -115,10 +126,10 @@ final class SessionTests: XCTestCase {
             of: "state=[^&]*", with: "state=falso", options: .regularExpression)
         XCTAssertNotEqual(forged, callback)
         let error = await thrownError { try await app.loginComplete(callbackUrl: forged) }
-        guard case let ApiError.Login(key, _)? = error else {
+        guard case let ApiError.Login(code: code, detail: _, retryable: _)? = error else {
             return XCTFail("expected ApiError.Login, got \(String(describing: error))")
         }
-        XCTAssertFalse(key.isEmpty)
+        XCTAssertFalse(code.isEmpty)
         XCTAssertFalse(try app.isLoggedIn())
 
         try await app.loginComplete(callbackUrl: callback)
@@ -146,16 +157,19 @@ final class SessionTests: XCTestCase {
             before = try app.saldo()
         }
         XCTAssertFalse(before.freshness.stale)
+        XCTAssertFalse(before.freshness.lastRefreshFailed)
 
         let app = try Sandbox.open(dataDir: dataDir, storage: storage, sandboxUrl: try Sandbox.closedPortUrl())
         XCTAssertTrue(try app.isLoggedIn())
         let error = await thrownError { try await app.refresh() }
-        guard case let ApiError.Offline(key, _)? = error else {
+        guard case let ApiError.Offline(code: code, detail: _, retryable: retryable)? = error else {
             return XCTFail("expected ApiError.Offline, got \(String(describing: error))")
         }
-        XCTAssertFalse(key.isEmpty)
+        XCTAssertFalse(code.isEmpty)
+        XCTAssertTrue(retryable, "no network is worth another try")
         let cached = try app.saldo()
         XCTAssertTrue(cached.freshness.stale)
+        XCTAssertTrue(cached.freshness.lastRefreshFailed)
         XCTAssertEqual(cached.freshness.fetchedAt, before.freshness.fetchedAt)
         func balances(_ saldo: SaldoView) -> [String] {
             saldo.children.flatMap { child in child.services.map { "\(child.childId)/\($0.serviceCode)=\($0.balanceCents)" } }

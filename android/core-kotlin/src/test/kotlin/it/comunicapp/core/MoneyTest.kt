@@ -6,6 +6,7 @@ import it.comunicapp.core.ffi.parseAmount
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 
 class MoneyTest {
     @Test
@@ -20,10 +21,12 @@ class MoneyTest {
     fun `importo in formato inglese rifiutato con chiave`() {
         val error = assertThrows<ApiException.InvalidInput> { parseAmount("1,000.00") }
         assertEquals("amount", error.field)
-        // The key is what the app maps to its string tables: it must be a real key, not prose.
-        assert(error.key.isNotBlank() && !error.key.contains(' ')) { "key: '${error.key}'" }
-        // The Italian text the app shows as it is.
+        // The code is what the app branches on and logs: a stable identifier, not prose.
+        assert(error.code.isNotBlank() && !error.code.contains(' ')) { "code: '${error.code}'" }
+        // The text the app shows as it is, in the app's language.
         assert(error.detail.isNotBlank())
+        // Typing the same text again cannot help: the app must not offer "Riprova".
+        assertFalse(error.retryable)
         assertThrows<ApiException.InvalidInput> { Money.parse("1,000.00") }
     }
 

@@ -3,6 +3,7 @@ package it.comunicapp.core
 import it.comunicapp.core.ffi.ApiException
 import it.comunicapp.core.ffi.parseNoticeNumber
 import it.comunicapp.core.ffi.parsePaymentQr
+import it.comunicapp.core.ffi.qrMatrix
 import it.comunicapp.core.ffi.validateRfReference
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -32,6 +33,15 @@ class PagopaTest {
         assertEquals("322201151398574181", notice.noticeNumber)
         assertEquals("00000000201", notice.fiscalCode)
         assertEquals(Money(1500), Money(notice.amountCents))
+    }
+
+    @Test
+    fun `qr di un testo che non e un avviso rifiutato`() {
+        for (payload in listOf("", "PAGOPA|002|12345|abc|-1")) {
+            val error = assertThrows<ApiException.InvalidInput>(payload) { qrMatrix(payload) }
+            assertTrue(error.code.isNotBlank())
+            assertFalse(error.retryable)
+        }
     }
 
     @Test

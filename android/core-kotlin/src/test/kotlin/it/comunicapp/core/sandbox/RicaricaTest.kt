@@ -175,7 +175,8 @@ class RicaricaTest {
             val badAmount = assertThrows<ApiException.InvalidInput> {
                 runBlocking { app.ricaricaDraftApply(DraftAction.ChooseCustom("1,000.00")) }
             }
-            assertTrue(badAmount.key.isNotBlank())
+            assertTrue(badAmount.code.isNotBlank())
+            assertFalse(badAmount.retryable)
             assertEquals(draft, app.ricaricaDraft())
 
             val email = app.ricaricaOptions(listOf(luca)).payerEmail
@@ -188,7 +189,8 @@ class RicaricaTest {
             val forged = withForgedState(checkout.returnOkUrl)
             assertNotEquals(checkout.returnOkUrl, forged)
             val rejected = assertThrows<ApiException.ReturnUrlRejected> { runBlocking { app.handleReturnUrl(forged) } }
-            assertTrue(rejected.key.isNotBlank())
+            assertTrue(rejected.code.isNotBlank())
+            assertFalse(rejected.retryable, "a forged return URL stays forged")
             assertEquals(RicaricaStep.IN_CHECKOUT, stepOf(app, submitted.localId))
 
             val back = Checkout.press(checkout.checkoutUrl, "pay")

@@ -2,6 +2,7 @@ package it.comunicapp.core.sandbox
 
 import it.comunicapp.core.ffi.AppOptions
 import it.comunicapp.core.ffi.ComunicApp
+import it.comunicapp.core.ffi.Language
 import it.comunicapp.core.ffi.SecureStorage
 import java.net.ServerSocket
 import java.net.URI
@@ -30,12 +31,13 @@ object Sandbox {
 
     const val COMUNE_ID = "sandbox"
 
-    fun options(sandboxUrl: String = url) = AppOptions(
+    fun options(sandboxUrl: String = url, language: Language = Language.ITALIAN) = AppOptions(
         development = true,
         sandboxUrl = sandboxUrl,
         redirectUri = null,
         customSchemeReturns = false,
         returnUrlBase = null,
+        language = language,
     )
 
     /** A loopback address nobody listens on: the port was free a moment ago and is closed now. */
@@ -44,12 +46,16 @@ object Sandbox {
         return "http://127.0.0.1:$port"
     }
 
-    fun open(dataDir: Path, storage: SecureStorage, sandboxUrl: String = url): ComunicApp =
-        ComunicApp.open(dataDir.toString(), COMUNE_ID, storage, options(sandboxUrl))
+    fun open(
+        dataDir: Path,
+        storage: SecureStorage,
+        sandboxUrl: String = url,
+        language: Language = Language.ITALIAN,
+    ): ComunicApp = ComunicApp.open(dataDir.toString(), COMUNE_ID, storage, options(sandboxUrl, language))
 
     /** The sandbox comune in `dataDir` with the demo parent logged in through the form. */
-    suspend fun loggedIn(dataDir: Path, storage: SecureStorage): ComunicApp {
-        val app = open(dataDir, storage)
+    suspend fun loggedIn(dataDir: Path, storage: SecureStorage, language: Language = Language.ITALIAN): ComunicApp {
+        val app = open(dataDir, storage, language = language)
         app.loginComplete(Browser.login(app.loginStart()))
         return app
     }

@@ -3,6 +3,7 @@ package it.comunicapp.core.sandbox
 import it.comunicapp.core.ffi.ApiException
 import it.comunicapp.core.ffi.ComunicApp
 import it.comunicapp.core.ffi.listComuni
+import it.comunicapp.core.ffi.qrMatrix
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.assertThrows
@@ -116,12 +117,25 @@ class SessionTest {
     }
 
     @Test
+    fun `il qr dell'avviso e una matrice quadrata`() {
+        loggedInApp().use { app ->
+            runBlocking { app.refresh() }
+            val avviso = app.pagamenti().avvisiDaPagare.first()
+            val matrix = qrMatrix(avviso.qrPayload)
+            val size = matrix.size.toInt()
+            assertTrue(size >= 21, "the smallest QR code is 21 × 21: $size")
+            assertEquals(size * size, matrix.modules.size)
+            assertTrue(matrix.modules.any { it } && matrix.modules.any { !it }, "both dark and light modules")
+        }
+    }
+
+    @Test
     fun `callback con state falso rifiutato e il login vero resta valido`() {
         Sandbox.open(dataDir(), storage).use { app ->
             val callback = Browser.login(app.loginStart())
             val forged = callback.replace(Regex("state=[^&]*"), "state=falso")
             val error = assertThrows<ApiException.Login> { runBlocking { app.loginComplete(forged) } }
-            assertTrue(error.key.isNotBlank())
+            assertTrue(error.code.isNotBlank())
             assertFalse(app.isLoggedIn())
 
             runBlocking { app.loginComplete(callback) }
@@ -153,13 +167,16 @@ class SessionTest {
             app.saldo()
         }
         assertFalse(before.freshness.stale)
+        assertFalse(before.freshness.lastRefreshFailed)
 
         Sandbox.open(dataDir, storage, sandboxUrl = Sandbox.closedPortUrl()).use { app ->
             assertTrue(app.isLoggedIn())
             val error = assertThrows<ApiException.Offline> { runBlocking { app.refresh() } }
-            assertTrue(error.key.isNotBlank())
+            assertTrue(error.code.isNotBlank())
+            assertTrue(error.retryable, "no network is worth another try")
             val cached = app.saldo()
             assertTrue(cached.freshness.stale)
+            assertTrue(cached.freshness.lastRefreshFailed)
             assertEquals(before.freshness.fetchedAt, cached.freshness.fetchedAt)
             assertEquals(
                 before.children.flatMap { c -> c.services.map { c.childId to it.balanceCents } },
