@@ -300,6 +300,8 @@ pub struct AvvisoDetails {
     pub qr_payload: String,
     pub cbill_code: String,
     pub where_to_pay: Vec<String>,
+    /// Every field above, labelled, one per line, for the share sheet.
+    pub share_text: String,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -522,6 +524,7 @@ impl From<core::AvvisoDetails> for AvvisoDetails {
             qr_payload: a.qr_payload,
             cbill_code: a.cbill_code,
             where_to_pay: a.where_to_pay,
+            share_text: a.share_text,
         }
     }
 }

@@ -426,6 +426,8 @@ pub struct AvvisoView {
     pub qr_payload: String,
     pub cbill_code: String,
     pub where_to_pay: Vec<String>,
+    /// Every field above, labelled, one per line, for the share sheet.
+    pub share_text: String,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -476,6 +478,7 @@ impl From<pagamenti::AvvisoView> for AvvisoView {
             qr_payload: a.qr_payload,
             cbill_code: a.cbill_code,
             where_to_pay: a.where_to_pay,
+            share_text: a.share_text,
         }
     }
 }

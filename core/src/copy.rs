@@ -14,6 +14,17 @@ pub use errors::{english_error, ERROR_CODES};
 use crate::ricarica::copy as sheet;
 use crate::sync::rome_time;
 
+/// The worded fields of an avviso, as its screen shows them, for [`Lang::avviso_share_text`].
+#[derive(Debug, Clone, Copy)]
+pub struct AvvisoToShare<'a> {
+    pub description: Option<&'a str>,
+    pub notice_number_display: &'a str,
+    pub fiscal_code: &'a str,
+    pub amount_display: &'a str,
+    pub due_date_label: &'a str,
+    pub cbill_code: &'a str,
+}
+
 /// The language of the texts the core produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
@@ -254,6 +265,46 @@ impl Lang {
         places.map(str::to_owned).to_vec()
     }
 
+    /// The text an app shares for an avviso (a message, a note, another phone): every field a
+    /// bank or a tobacconist asks for, labelled, one per line, so neither app composes it.
+    pub fn avviso_share_text(self, avviso: &AvvisoToShare<'_>) -> String {
+        let labels = match self {
+            Lang::It => [
+                "Avviso di pagamento pagoPA",
+                "Codice avviso",
+                "Codice fiscale ente",
+                "Importo",
+                "Scadenza",
+                "Codice CBILL",
+            ],
+            Lang::En => [
+                "pagoPA payment notice",
+                "Notice code",
+                "Payee tax code",
+                "Amount",
+                "Due date",
+                "CBILL code",
+            ],
+        };
+        let mut lines = vec![match avviso.description {
+            Some(d) if !d.trim().is_empty() => format!("{}: {}", labels[0], d.trim()),
+            _ => labels[0].to_owned(),
+        }];
+        let fields = [
+            avviso.notice_number_display,
+            avviso.fiscal_code,
+            avviso.amount_display,
+            avviso.due_date_label,
+            avviso.cbill_code,
+        ];
+        for (label, value) in labels[1..].iter().zip(fields) {
+            if !value.is_empty() {
+                lines.push(format!("{label}: {value}"));
+            }
+        }
+        lines.join("\n")
+    }
+
     /// The message of an error for the parent: the Italian `Display` of the error, or the English
     /// text of its stable code.
     pub fn error_message(self, code: &str, italian: &str) -> String {
@@ -269,6 +320,34 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_avviso_carries_every_field_a_bank_asks_for() {
+        let avviso = AvvisoToShare {
+            description: Some("Ricarica mensa"),
+            notice_number_display: "3222 0115 1398 5741 81",
+            fiscal_code: "00123456789",
+            amount_display: "€ 50,00",
+            due_date_label: "28/12/2026",
+            cbill_code: "AB12C",
+        };
+        assert_eq!(
+            Lang::It.avviso_share_text(&avviso),
+            "Avviso di pagamento pagoPA: Ricarica mensa\nCodice avviso: 3222 0115 1398 5741 81\n\
+             Codice fiscale ente: 00123456789\nImporto: € 50,00\nScadenza: 28/12/2026\n\
+             Codice CBILL: AB12C"
+        );
+        let english = Lang::En.avviso_share_text(&AvvisoToShare {
+            description: None,
+            cbill_code: "",
+            ..avviso
+        });
+        assert!(english.starts_with("pagoPA payment notice\nNotice code: 3222"));
+        assert!(
+            !english.contains("CBILL"),
+            "an empty field is left out: {english}"
+        );
+    }
 
     #[test]
     fn amounts_follow_the_language() {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::api::dto::{Account, AvvisiList, AvvisoStatus, ReceiptsList};
-use crate::copy::Lang;
+use crate::copy::{AvvisoToShare, Lang};
 use crate::pagopa::NoticeNumber;
 use crate::ricarica::RicaricaView;
 use crate::sync::Freshness;
@@ -40,6 +40,8 @@ pub struct AvvisoView {
     pub cbill_code: String,
     /// "Agenzie della banca", … (the sheet's list).
     pub where_to_pay: Vec<String>,
+    /// Every field above, labelled, for the share sheet.
+    pub share_text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,21 +74,35 @@ pub fn build_pagamenti(
         .unwrap_or_default()
         .iter()
         .filter(|a| a.status == AvvisoStatus::DaPagare)
-        .map(|a| AvvisoView {
-            id: a.id.clone(),
-            notice_number_display: NoticeNumber::parse(&a.notice_number)
-                .map_or_else(|_| a.notice_number.clone(), |n| n.formatted()),
-            notice_number: a.notice_number.clone(),
-            fiscal_code: a.fiscal_code.clone(),
-            amount_cents: a.amount_cents,
-            amount_display: lang.amount(a.amount_cents),
-            due_date: a.due_date,
-            due_date_label: lang.date(a.due_date),
-            description: a.description.clone(),
-            child_name: child_name(&a.child_id),
-            qr_payload: a.qr_payload.clone(),
-            cbill_code: a.cbill_code.clone(),
-            where_to_pay: lang.where_to_pay(),
+        .map(|a| {
+            let notice_number_display = NoticeNumber::parse(&a.notice_number)
+                .map_or_else(|_| a.notice_number.clone(), |n| n.formatted());
+            let amount_display = lang.amount(a.amount_cents);
+            let due_date_label = lang.date(a.due_date);
+            let share_text = lang.avviso_share_text(&AvvisoToShare {
+                description: Some(&a.description),
+                notice_number_display: &notice_number_display,
+                fiscal_code: &a.fiscal_code,
+                amount_display: &amount_display,
+                due_date_label: &due_date_label,
+                cbill_code: &a.cbill_code,
+            });
+            AvvisoView {
+                id: a.id.clone(),
+                notice_number_display,
+                notice_number: a.notice_number.clone(),
+                fiscal_code: a.fiscal_code.clone(),
+                amount_cents: a.amount_cents,
+                amount_display,
+                due_date: a.due_date,
+                due_date_label,
+                description: a.description.clone(),
+                child_name: child_name(&a.child_id),
+                qr_payload: a.qr_payload.clone(),
+                cbill_code: a.cbill_code.clone(),
+                where_to_pay: lang.where_to_pay(),
+                share_text,
+            }
         })
         .collect();
     avvisi_da_pagare.sort_by(|a, b| a.due_date.cmp(&b.due_date).then(a.id.cmp(&b.id)));

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::api::dto::{self, CreateRicaricaRequest, ReturnUrls};
-use crate::copy::{Lang, Text};
+use crate::copy::{AvvisoToShare, Lang, Text};
 use crate::pagopa::{parse_payment_qr, EnteFiscalCode, NoticeNumber};
 
 use super::error::RicaricaError;
@@ -116,6 +116,8 @@ pub struct AvvisoDetails {
     pub qr_payload: String,
     pub cbill_code: String,
     pub where_to_pay: Vec<String>,
+    /// Every field above, labelled, for the share sheet.
+    pub share_text: String,
 }
 
 impl AvvisoDetails {
@@ -136,17 +138,29 @@ impl AvvisoDetails {
         if !consistent || avviso.amount_cents < 1 {
             return Err(RicaricaError::contract("QR e avviso non corrispondono"));
         }
+        let notice_number_display = notice.formatted();
+        let amount_display = lang.amount(avviso.amount_cents);
+        let due_date_label = lang.date(avviso.due_date);
+        let share_text = lang.avviso_share_text(&AvvisoToShare {
+            description: None,
+            notice_number_display: &notice_number_display,
+            fiscal_code: &avviso.fiscal_code,
+            amount_display: &amount_display,
+            due_date_label: &due_date_label,
+            cbill_code: &avviso.cbill_code,
+        });
         Ok(AvvisoDetails {
-            notice_number_display: notice.formatted(),
+            notice_number_display,
             notice_number: notice.as_str().to_owned(),
             fiscal_code: avviso.fiscal_code.clone(),
             amount_cents: avviso.amount_cents,
-            amount_display: lang.amount(avviso.amount_cents),
+            amount_display,
             due_date: avviso.due_date,
-            due_date_label: lang.date(avviso.due_date),
+            due_date_label,
             qr_payload: avviso.qr_payload.clone(),
             cbill_code: avviso.cbill_code.clone(),
             where_to_pay: avviso.where_to_pay.clone(),
+            share_text,
         })
     }
 }
