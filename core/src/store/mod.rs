@@ -420,6 +420,11 @@ impl Store {
         }
         tx.commit()?;
         self.changed();
+        // The deleted rows still sit in the WAL's old frames and, until a checkpoint, in the
+        // main file's pages; a phone's app is killed, not closed, so the checkpoint may never
+        // come. VACUUM rewrites the file without them; TRUNCATE empties the WAL right after.
+        conn.execute_batch("VACUUM")?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 

@@ -291,3 +291,53 @@ fn prosegui_hands_the_draft_over_to_the_ricarica_atomically() {
     assert!(store.ricarica("r3").unwrap().is_none());
     fs::remove_dir_all(dir).unwrap();
 }
+
+/// Every byte of every file in `dir`, for scans after a wipe.
+fn raw_bytes_under(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| {
+            let path = entry.unwrap().path();
+            let bytes = fs::read(&path).unwrap();
+            (path, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_wipe_leaves_no_personal_data_in_any_file_while_the_store_stays_open() {
+    let dir = temp_dir("wipe");
+    let path = dir.join("c.sqlite3");
+    let store = Store::open(&path).unwrap();
+    let name = "Giacomina-Personale";
+    let update = CacheUpdate {
+        fresh: vec![(
+            "account".into(),
+            format!(r#"{{"children":[{{"first_name":"{name}"}}]}}"#),
+            Some("\"a1\"".into()),
+        )],
+        movements: (0..300)
+            .map(|i| Movement {
+                description: format!("Pasto di {name}"),
+                ..movement(&format!("m{i}"), "c1", "2026-11-25T11:30:00Z", -410)
+            })
+            .collect(),
+        ..CacheUpdate::default()
+    };
+    store.apply(&update, Utc::now()).unwrap();
+    let needle = name.as_bytes();
+    let holds = |bytes: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        raw_bytes_under(&dir).iter().any(|(_, b)| holds(b)),
+        "the scan must see the data before the wipe"
+    );
+    store.wipe().unwrap();
+    for (file, bytes) in raw_bytes_under(&dir) {
+        assert!(!holds(&bytes), "{} still holds {name}", file.display());
+    }
+    // Still usable after the wipe, as after a logout with the app open.
+    store.apply(&update, Utc::now()).unwrap();
+    assert_eq!(store.movements("c1", "refezione", 5).unwrap().len(), 5);
+    drop(store);
+    fs::remove_dir_all(dir).unwrap();
+}
