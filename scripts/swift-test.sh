@@ -15,20 +15,25 @@ CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
 SWIFT_ROOT="$(bash scripts/swift-chroot.sh)"
 bash scripts/bindings.sh
 
-LIB_DIR=/comunicapp/target/debug
+# make bench points these at the release library and its one FFI test; make test leaves them.
+LIB_DIR="${SWIFT_LIB_DIR:-/comunicapp/target/debug}"
+FILTER="${SWIFT_TEST_FILTER:-}"
+BENCH_OUT="${COMUNICAPP_BENCH_OUT:-}"
 mkdir -p "$SWIFT_ROOT/comunicapp"
 # The session tests talk to a sandbox of their own, started on the host: the chroot shares the
 # host's network namespace (unshare below makes mount and PID namespaces only), so 127.0.0.1 is
 # the same loopback. env -i drops everything else, so the sandbox variables are passed by name.
 bash scripts/with-sandbox.sh unshare --mount --pid --fork --propagation private \
-    env SWIFT_ROOT="$SWIFT_ROOT" REPO_ROOT="$REPO_ROOT" LIB_DIR="$LIB_DIR" bash -euo pipefail -c '
+    env SWIFT_ROOT="$SWIFT_ROOT" REPO_ROOT="$REPO_ROOT" LIB_DIR="$LIB_DIR" FILTER="$FILTER" \
+    BENCH_OUT="$BENCH_OUT" bash -euo pipefail -c '
     mount -t proc proc "$SWIFT_ROOT/proc"
     mount --bind "$REPO_ROOT" "$SWIFT_ROOT/comunicapp"
     exec chroot "$SWIFT_ROOT" /usr/bin/env -i \
         HOME=/root PATH=/usr/libexec/swift/bin:/usr/bin:/bin LANG=C.UTF-8 \
         LD_LIBRARY_PATH="$LIB_DIR" COMUNICAPP_LIB_DIR="$LIB_DIR" \
         SANDBOX_URL="$SANDBOX_URL" SANDBOX_USER="$SANDBOX_USER" SANDBOX_PASSWORD="$SANDBOX_PASSWORD" \
-        /usr/libexec/swift/bin/swift test \
+        COMUNICAPP_BENCH_OUT="$BENCH_OUT" \
+        /usr/libexec/swift/bin/swift test ${FILTER:+--filter "$FILTER"} \
             --package-path /comunicapp/ios/ComunicAppCore \
             --scratch-path /var/cache/comunicapp-swift --disable-swift-testing \
             -Xlinker -L"$LIB_DIR" -Xlinker -rpath -Xlinker "$LIB_DIR"

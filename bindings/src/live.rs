@@ -51,6 +51,8 @@ pub struct BackgroundReport {
     pub completed: bool,
     /// The error code of the refresh, when it failed.
     pub refresh_error: Option<String>,
+    /// The cache file was found damaged: reopen the profile to rebuild it from the portal.
+    pub cache_damaged: bool,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -145,6 +147,7 @@ impl From<core::BackgroundReport> for BackgroundReport {
             settled: u32::try_from(r.settled).unwrap_or(u32::MAX),
             completed: r.completed,
             refresh_error: r.refresh_error,
+            cache_damaged: r.cache_damaged,
         }
     }
 }

@@ -35,6 +35,9 @@ pub struct BackgroundReport {
     pub completed: bool,
     /// The code of the refresh's error, when it failed (offline, session expired, …).
     pub refresh_error: Option<String>,
+    /// The integrity scan found the cache file damaged: the next open rebuilds it from the
+    /// portal (the app may reopen the profile now).
+    pub cache_damaged: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,6 +85,8 @@ pub async fn run(
     let deadline = tokio::time::Instant::now() + budget;
     let work = Arc::clone(&engine);
     let task = tokio::spawn(async move {
+        // The whole-file scan the launch skips; a damaged cache is rebuilt at the next open.
+        let damaged = !work.session().store().check_integrity()?;
         let refreshed = work.session().refresh().await;
         let settled = work.resume_pending().await.map(|views| {
             views
@@ -89,7 +94,7 @@ pub async fn run(
                 .filter(|v| v.settled && v.error_key.is_none())
                 .count()
         });
-        (refreshed, settled)
+        Ok::<_, Error>((damaged, refreshed, settled))
     });
     let mut report = BackgroundReport {
         notifications: Vec::new(),
@@ -97,14 +102,17 @@ pub async fn run(
         settled: 0,
         completed: false,
         refresh_error: None,
+        cache_damaged: false,
     };
     let Ok(joined) = tokio::time::timeout_at(deadline, task).await else {
         return Ok(report);
     };
-    let Ok((refreshed, settled)) = joined else {
+    let Ok(outcome) = joined else {
         // The task panicked: nothing it wrote is half-done (each step is one transaction).
         return Ok(report);
     };
+    let (damaged, refreshed, settled) = outcome?;
+    report.cache_damaged = damaged;
     match refreshed {
         Ok(_) => report.refreshed = true,
         Err(error) => report.refresh_error = Some(error.message_key().to_owned()),

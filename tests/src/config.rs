@@ -32,6 +32,8 @@ pub struct SandboxConfig {
     pub test_token: Option<String>,
     /// The day the seeded school year has reached; movements run from September to the day before.
     pub seed_today: NaiveDate,
+    /// Movements of earlier school years put before the seeded one (benchmarks' larger caches).
+    pub history_movements: usize,
 }
 
 impl Default for SandboxConfig {
@@ -49,6 +51,7 @@ impl Default for SandboxConfig {
             faults_enabled: false,
             test_token: None,
             seed_today: NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default(),
+            history_movements: 0,
         }
     }
 }

@@ -207,7 +207,7 @@ async fn movements(
         next_cursor: encode_cursor(end),
         has_more: end < world.movements.len(),
     };
-    json(StatusCode::OK, &page)
+    json_with_etag(&headers, &page)
 }
 
 async fn avvisi(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {

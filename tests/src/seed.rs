@@ -478,12 +478,112 @@ pub fn world(today: NaiveDate) -> World {
     )
 }
 
+/// `count` movements of earlier school years, before the seeded one, for the benchmarks' larger
+/// caches: each child's meals and the top-ups that paid for them, netting to zero so that the
+/// current balances stay the sums of the movements. Oldest first, ids `mov-hist-…`.
+pub fn past_years(account: &Account, count: usize) -> Vec<Movement> {
+    let eaters: Vec<(&str, i64)> = account
+        .children
+        .iter()
+        .filter_map(|c| Some((c.id.as_str(), c.meal_price_cents?)))
+        .collect();
+    if eaters.is_empty() || count == 0 {
+        return Vec::new();
+    }
+    let first_day = NaiveDate::from_ymd_opt(2015, 9, 14).unwrap_or_default();
+    let mut owed: BTreeMap<&str, i64> = BTreeMap::new();
+    let mut movements = Vec::with_capacity(count);
+    let push = |movements: &mut Vec<Movement>, child: &str, kind, cents, when, text: &str| {
+        movements.push(Movement {
+            id: format!("mov-hist-{:06}", movements.len() + 1),
+            child_id: child.to_string(),
+            service_code: REFEZIONE.to_string(),
+            kind,
+            amount_cents: cents,
+            occurred_at: when,
+            description: text.to_string(),
+        })
+    };
+    let mut day = first_day;
+    'days: while movements.len() < count {
+        if day.weekday().number_from_monday() <= 5 {
+            for &(child, price) in &eaters {
+                let due = owed.get(child).copied().unwrap_or(0);
+                if due >= price * 9 {
+                    push(
+                        &mut movements,
+                        child,
+                        MovementKind::TopUp,
+                        due,
+                        at(day, 8, 0),
+                        "Ricarica pagoPA",
+                    );
+                    owed.insert(child, 0);
+                } else {
+                    // Room must stay for the top-ups that settle every child at the end.
+                    let owing = owed.values().filter(|d| **d > 0).count() + usize::from(due == 0);
+                    if movements.len() + 1 + owing > count {
+                        break 'days;
+                    }
+                    push(
+                        &mut movements,
+                        child,
+                        MovementKind::Meal,
+                        -price,
+                        at(day, 12, 0),
+                        "Pasto consumato",
+                    );
+                    owed.insert(child, due + price);
+                }
+                if movements.len() == count {
+                    break 'days;
+                }
+            }
+        }
+        day += TimeDelta::days(1);
+    }
+    for (child, due) in owed.into_iter().filter(|(_, due)| *due > 0) {
+        push(
+            &mut movements,
+            child,
+            MovementKind::TopUp,
+            due,
+            at(day, 8, 0),
+            "Ricarica pagoPA",
+        );
+    }
+    while movements.len() < count {
+        let child = eaters[0].0;
+        push(
+            &mut movements,
+            child,
+            MovementKind::Adjustment,
+            0,
+            at(day, 9, 0),
+            "Rettifica",
+        );
+    }
+    movements
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn seeded() -> World {
         world(NaiveDate::from_ymd_opt(2026, 11, 28).unwrap())
+    }
+
+    #[test]
+    fn past_years_come_before_the_seeded_year_and_net_to_zero() {
+        let w = seeded();
+        let history = past_years(&w.account, 1_001);
+        assert_eq!(history.len(), 1_001);
+        assert_eq!(history.iter().map(|m| m.amount_cents).sum::<i64>(), 0);
+        let first_seeded = w.movements.first().unwrap().occurred_at;
+        assert!(history.iter().all(|m| m.occurred_at < first_seeded));
+        let ids: std::collections::BTreeSet<_> = history.iter().map(|m| &m.id).collect();
+        assert_eq!(ids.len(), history.len());
     }
 
     #[test]

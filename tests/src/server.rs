@@ -87,7 +87,9 @@ pub async fn start(config: SandboxConfig) -> Result<SandboxHandle, StartError> {
         .public_base_url
         .clone()
         .unwrap_or_else(|| base_url.clone());
-    let world = seed::world(config.seed_today);
+    let mut world = seed::world(config.seed_today);
+    let history = seed::past_years(&world.account, config.history_movements);
+    world.movements.splice(0..0, history);
     let shared = Arc::new(Shared {
         config,
         base_url,

@@ -101,11 +101,15 @@ async fn secondo_aggiornamento_senza_novita_costa_solo_304() {
     );
     login(&session, &sandbox).await;
     session.refresh().await.unwrap();
+    // The first refresh after a sync learns the ETag of the empty page at the new cursor.
+    let learning = session.refresh().await.unwrap();
+    assert_eq!(learning.not_modified.len(), 5, "{learning:?}");
+    assert_eq!(learning.new_movements, 0);
     let before = requests(&sandbox).await;
 
     let report = session.refresh().await.unwrap();
     assert!(report.updated.is_empty(), "{report:?}");
-    assert_eq!(report.not_modified.len(), 5);
+    assert_eq!(report.not_modified.len(), 6, "{report:?}");
     assert_eq!(report.new_movements, 0);
 
     let spent = delta(&before, &requests(&sandbox).await);
@@ -115,19 +119,20 @@ async fn secondo_aggiornamento_senza_novita_costa_solo_304() {
         "GET /api/v1/balances",
         "GET /api/v1/avvisi",
         "GET /api/v1/receipts",
+        "GET /api/v1/movements",
     ] {
         let outcomes = spent.get(route).cloned().unwrap_or_default();
         assert_eq!(outcomes.len(), 1, "{route}: {outcomes:?}");
         assert_eq!(outcomes.get("304"), Some(&1), "{route}: {outcomes:?}");
     }
-    // Movements go by cursor: one request, nothing new in it.
-    assert_eq!(
-        spent
-            .get("GET /api/v1/movements")
-            .and_then(|o| o.get("200")),
-        Some(&1),
-        "{spent:?}"
-    );
+    // A movement added on the portal still comes down: the cursor's ETag no longer matches.
+    let avviso = session.pagamenti().unwrap().avvisi_da_pagare[0]
+        .notice_number
+        .clone();
+    sandbox.pay_notice_elsewhere(&avviso).unwrap();
+    sandbox.advance_clock(sandbox.config().registration_delay);
+    let after_payment = session.refresh().await.unwrap();
+    assert!(after_payment.new_movements > 0, "{after_payment:?}");
     assert!(!session.saldo().unwrap().freshness.stale);
 }
 
@@ -253,4 +258,42 @@ async fn archivio_sovrascritto_da_dati_illeggibili_viene_ricostruito() {
     );
     session.refresh().await.unwrap();
     assert_eq!(shown_balances(&session), shown);
+}
+
+#[tokio::test]
+async fn il_saldo_riletto_senza_scritture_diventa_non_aggiornato_col_tempo() {
+    let sandbox = sandbox().await;
+    let dir = DataDir::new("stale-memo");
+    let session = open(
+        &sandbox.base_url(),
+        dir.path(),
+        Arc::new(MemorySecureStore::new()),
+        comunicapp_core::sync::SessionOptions {
+            stale_after: std::time::Duration::from_millis(300),
+            ..quick_options(None)
+        },
+    );
+    login(&session, &sandbox).await;
+    session.refresh().await.unwrap();
+    let fresh = session.saldo().unwrap();
+    assert!(!fresh.freshness.stale);
+    // The same view again, with no write in between: only the clock moved.
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let later = session.saldo().unwrap();
+    assert!(later.freshness.stale, "{:?}", later.freshness);
+    assert_eq!(later.freshness.label, fresh.freshness.label);
+    assert_eq!(later.children, fresh.children);
+    // A write (a refresh that brings a payment) gives a new view, not the remembered one.
+    let avviso = session.pagamenti().unwrap().avvisi_da_pagare[0]
+        .notice_number
+        .clone();
+    sandbox.pay_notice_elsewhere(&avviso).unwrap();
+    sandbox.advance_clock(sandbox.config().registration_delay);
+    session.refresh().await.unwrap();
+    let after = session.saldo().unwrap();
+    assert!(!after.freshness.stale);
+    assert_ne!(
+        after.children, fresh.children,
+        "the paid avviso moved a balance"
+    );
 }

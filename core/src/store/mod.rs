@@ -40,8 +40,17 @@ pub struct CacheUpdate {
     /// Resources the portal confirmed with 304: only their `fetched_at` moves.
     pub confirmed: Vec<String>,
     pub movements: Vec<Movement>,
-    /// `(resource, cursor)` to resume from next time.
-    pub cursors: Vec<(String, String)>,
+    /// Where to resume from next time.
+    pub cursors: Vec<CursorUpdate>,
+}
+
+/// The cursor of an incremental resource, and the `ETag` of the page at that cursor when the
+/// last page fetched was that very page (empty: nothing new), so that asking again costs a 304.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorUpdate {
+    pub resource: String,
+    pub cursor: String,
+    pub etag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -93,6 +102,13 @@ impl Store {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
+        let marker = corrupt_marker(path);
+        if marker.exists() {
+            delete_database_files(path)?;
+            fs::remove_file(&marker)?;
+            let conn = open_and_migrate(path).map_err(OpenError::into_error)?;
+            return Ok(Store::wrap(conn, path, true));
+        }
         match open_and_migrate(path) {
             Ok(conn) => Ok(Store::wrap(conn, path, false)),
             Err(OpenError::Unreadable) => {
@@ -102,6 +118,23 @@ impl Store {
             }
             Err(other) => Err(other.into_error()),
         }
+    }
+
+    /// Scans the whole file (off the launch path: the background work calls it). A damaged
+    /// file is marked, and the next [`Store::open`] rebuilds it; returns whether it was sound.
+    pub fn check_integrity(&self) -> Result<bool, Error> {
+        let verdict: Result<String, rusqlite::Error> =
+            self.conn()
+                .query_row("PRAGMA quick_check", [], |r| r.get(0));
+        let sound = match verdict.map_err(OpenError::from) {
+            Ok(verdict) => verdict == "ok",
+            Err(OpenError::Unreadable) => false,
+            Err(OpenError::Other(e)) => return Err(e),
+        };
+        if !sound {
+            fs::write(corrupt_marker(&self.path), b"")?;
+        }
+        Ok(sound)
     }
 
     fn wrap(conn: Connection, path: &Path, rebuilt: bool) -> Store {
@@ -116,6 +149,11 @@ impl Store {
     /// Wakes every live view; called after each write has been committed.
     fn changed(&self) {
         self.changes.send_modify(|generation| *generation += 1);
+    }
+
+    /// How many writes this store has committed: equal numbers, equal contents.
+    pub fn generation(&self) -> u64 {
+        *self.changes.borrow()
     }
 
     /// A receiver that sees a new value after every write from now on.
@@ -147,12 +185,12 @@ impl Store {
         resource: &str,
     ) -> Result<Option<Cached<T>>, Error> {
         let conn = self.conn();
+        // Cached statements: the views read these on every change, several per screen.
         let row = conn
-            .query_row(
-                "SELECT json, etag, fetched_at FROM documents WHERE resource = ?1",
-                [resource],
-                |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?)),
-            )
+            .prepare_cached("SELECT json, etag, fetched_at FROM documents WHERE resource = ?1")?
+            .query_row([resource], |r| {
+                Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, i64>(2)?))
+            })
             .optional()?;
         let Some((json, etag, fetched_at)) = row else {
             return Ok(None);
@@ -173,22 +211,27 @@ impl Store {
     pub fn etag(&self, resource: &str) -> Result<Option<String>, Error> {
         Ok(self
             .conn()
-            .query_row(
-                "SELECT etag FROM documents WHERE resource = ?1",
-                [resource],
-                |r| r.get::<_, Option<String>>(0),
-            )
+            .prepare_cached("SELECT etag FROM documents WHERE resource = ?1")?
+            .query_row([resource], |r| r.get::<_, Option<String>>(0))
             .optional()?
             .flatten())
     }
 
     pub fn cursor(&self, resource: &str) -> Result<Option<String>, Error> {
+        Ok(self.cursor_and_etag(resource)?.map(|(cursor, _)| cursor))
+    }
+
+    /// The cursor and, when known, the `ETag` of the (empty) page at it.
+    pub fn cursor_and_etag(
+        &self,
+        resource: &str,
+    ) -> Result<Option<(String, Option<String>)>, Error> {
         Ok(self
             .conn()
             .query_row(
-                "SELECT cursor FROM cursors WHERE resource = ?1",
+                "SELECT cursor, etag FROM cursors WHERE resource = ?1",
                 [resource],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
     }
@@ -212,23 +255,26 @@ impl Store {
                 params![resource, now_ms],
             )?;
         }
-        for movement in &update.movements {
-            tx.execute(
+        {
+            // One statement for all the rows: a first sync brings thousands.
+            let mut insert = tx.prepare_cached(
                 "INSERT OR REPLACE INTO movements (id, child_id, service_code, occurred_at, json)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
+            )?;
+            for movement in &update.movements {
+                insert.execute(params![
                     movement.id,
                     movement.child_id,
                     movement.service_code,
                     movement.occurred_at.to_rfc3339(),
                     serde_json::to_string(movement)?
-                ],
-            )?;
+                ])?;
+            }
         }
-        for (resource, cursor) in &update.cursors {
+        for c in &update.cursors {
             tx.execute(
-                "INSERT OR REPLACE INTO cursors (resource, cursor) VALUES (?1, ?2)",
-                params![resource, cursor],
+                "INSERT OR REPLACE INTO cursors (resource, cursor, etag) VALUES (?1, ?2, ?3)",
+                params![c.resource, c.cursor, c.etag],
             )?;
         }
         tx.execute(
@@ -257,17 +303,16 @@ impl Store {
     pub fn refresh_status(&self) -> Result<RefreshStatus, Error> {
         let row = self
             .conn()
-            .query_row(
+            .prepare_cached(
                 "SELECT last_success_at, last_attempt_at, last_error FROM refresh_status",
-                [],
-                |r| {
-                    Ok(RefreshStatus {
-                        last_success_at: r.get::<_, Option<i64>>(0)?.map(from_millis),
-                        last_attempt_at: Some(from_millis(r.get(1)?)),
-                        last_error: r.get(2)?,
-                    })
-                },
-            )
+            )?
+            .query_row([], |r| {
+                Ok(RefreshStatus {
+                    last_success_at: r.get::<_, Option<i64>>(0)?.map(from_millis),
+                    last_attempt_at: Some(from_millis(r.get(1)?)),
+                    last_error: r.get(2)?,
+                })
+            })
             .optional()?;
         Ok(row.unwrap_or_default())
     }
@@ -280,7 +325,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Movement>, Error> {
         let conn = self.conn();
-        let mut statement = conn.prepare(
+        let mut statement = conn.prepare_cached(
             "SELECT json FROM movements WHERE child_id = ?1 AND service_code = ?2
              ORDER BY occurred_at DESC, id DESC LIMIT ?3",
         )?;
@@ -535,6 +580,13 @@ pub fn peek_document<T: DeserializeOwned>(
 /// Deletes the cache file of a profile with its WAL and journal (removing the profile).
 pub fn delete_profile_files(data_dir: &Path, profile: &str) -> Result<(), Error> {
     delete_database_files(&profile_db_path(data_dir, profile)?)
+}
+
+/// Left beside a cache file found damaged, for the next open to rebuild it.
+fn corrupt_marker(path: &Path) -> PathBuf {
+    let mut marker = path.as_os_str().to_owned();
+    marker.push("-corrupt");
+    PathBuf::from(marker)
 }
 
 /// Profile ids become file names: keep them to a safe alphabet.

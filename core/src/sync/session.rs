@@ -1,7 +1,7 @@
 //! The facade over one comune's portal for one profile: login, cached views, refresh.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -17,7 +17,7 @@ use crate::comuni::Comune;
 use crate::copy::Lang;
 use crate::pagamenti::{build_pagamenti, PagamentiView};
 use crate::saldo::{build_saldo, SaldoView};
-use crate::store::{CacheUpdate, Store};
+use crate::store::{CacheUpdate, CursorUpdate, Store};
 
 /// Tunables of a [`Session`]; `Default` is a release build.
 #[derive(Debug, Clone)]
@@ -80,7 +80,10 @@ const DOCUMENTS: [(&str, &str); 5] = [
     ("receipts", "api/v1/receipts"),
 ];
 const MOVEMENTS: &str = "movements";
-/// A portal that keeps saying `has_more` is broken; stop rather than loop forever.
+/// The portal's largest page: a first sync of a school year is a few round trips, not dozens.
+const MOVEMENT_PAGE_SIZE: &str = "500";
+/// A portal that keeps saying `has_more` is broken; stop rather than loop forever (100,000
+/// movements at the largest page).
 const MAX_MOVEMENT_PAGES: usize = 200;
 
 pub struct Session {
@@ -90,6 +93,14 @@ pub struct Session {
     auth: Authenticator,
     store: Store,
     options: SessionOptions,
+    saldo_memo: Mutex<Option<SaldoMemo>>,
+}
+
+/// The last Saldo view built, and the store generation it was built from.
+struct SaldoMemo {
+    generation: u64,
+    view: SaldoView,
+    balances_fetched_at: Option<DateTime<Utc>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -131,6 +142,7 @@ impl Session {
             auth,
             store,
             options,
+            saldo_memo: Mutex::new(None),
         })
     }
 
@@ -179,8 +191,34 @@ impl Session {
         Ok(report)
     }
 
-    /// The Saldo view from the cache, at once.
+    /// The Saldo view from the cache, at once. Built once per change of the store: every
+    /// screen and subscription asks for it after each write, and between writes only the
+    /// "stale" flag can change, with the clock.
     pub fn saldo(&self) -> Result<SaldoView, Error> {
+        let generation = self.store.generation();
+        {
+            let memo = self.saldo_memo.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(memo) = memo.as_ref().filter(|m| m.generation == generation) {
+                let mut view = memo.view.clone();
+                view.freshness = Freshness::of(
+                    memo.balances_fetched_at,
+                    self.too_old(memo.balances_fetched_at),
+                    memo.view.freshness.last_refresh_failed,
+                    self.options.lang,
+                );
+                return Ok(view);
+            }
+        }
+        let (view, balances_fetched_at) = self.build_saldo_view()?;
+        *self.saldo_memo.lock().unwrap_or_else(|p| p.into_inner()) = Some(SaldoMemo {
+            generation,
+            view: view.clone(),
+            balances_fetched_at,
+        });
+        Ok(view)
+    }
+
+    fn build_saldo_view(&self) -> Result<(SaldoView, Option<DateTime<Utc>>), Error> {
         let account = self.store.document::<Account>("account")?;
         let balances = self.store.document::<Balances>("balances")?;
         let ente = self.store.document::<EnteConfig>("ente")?;
@@ -203,7 +241,7 @@ impl Session {
         );
         match movement_error {
             Some(e) => Err(e),
-            None => Ok(view),
+            None => Ok((view, balances.map(|b| b.fetched_at))),
         }
     }
 
@@ -238,15 +276,18 @@ impl Session {
 
     fn freshness(&self, fetched_at: Option<DateTime<Utc>>) -> Result<Freshness, Error> {
         let status = self.store.refresh_status()?;
-        let too_old = fetched_at.is_none_or(|at| {
-            (Utc::now() - at).to_std().unwrap_or(Duration::ZERO) > self.options.stale_after
-        });
         Ok(Freshness::of(
             fetched_at,
-            too_old,
+            self.too_old(fetched_at),
             status.last_error.is_some(),
             self.options.lang,
         ))
+    }
+
+    fn too_old(&self, fetched_at: Option<DateTime<Utc>>) -> bool {
+        fetched_at.is_none_or(|at| {
+            (Utc::now() - at).to_std().unwrap_or(Duration::ZERO) > self.options.stale_after
+        })
     }
 
     /// Brings the cache up to date. On failure the cache is left exactly as it was (and the
@@ -268,14 +309,16 @@ impl Session {
     async fn fetch_all(&self) -> Result<(CacheUpdate, RefreshReport), Error> {
         // All requests run to completion (join, not try_join): dropping one midway could drop a
         // token refresh the others are waiting for.
-        let (ente, account, balances, avvisi, receipts) = tokio::join!(
+        // The movements go out beside the documents: an unchanged refresh costs one round trip.
+        let mut update = CacheUpdate::default();
+        let (ente, account, balances, avvisi, receipts, movements) = tokio::join!(
             self.fetch_document::<EnteConfig>(DOCUMENTS[0]),
             self.fetch_document::<Account>(DOCUMENTS[1]),
             self.fetch_document::<Balances>(DOCUMENTS[2]),
             self.fetch_document::<AvvisiList>(DOCUMENTS[3]),
             self.fetch_document::<ReceiptsList>(DOCUMENTS[4]),
+            self.fetch_movements(&mut update),
         );
-        let mut update = CacheUpdate::default();
         let mut report = RefreshReport::default();
         for (fetched, (resource, _)) in [ente, account, balances, avvisi, receipts]
             .into_iter()
@@ -292,7 +335,9 @@ impl Session {
                 }
             }
         }
-        self.fetch_movements(&mut update).await?;
+        if !movements? {
+            report.not_modified.push(MOVEMENTS.to_owned());
+        }
         report.new_movements = update.movements.len();
         Ok((update, report))
     }
@@ -310,24 +355,37 @@ impl Session {
         }
     }
 
-    async fn fetch_movements(&self, update: &mut CacheUpdate) -> Result<(), Error> {
-        let mut cursor = self.store.cursor(MOVEMENTS)?;
+    /// Pages from the stored cursor on. The first request carries the `ETag` of the empty page
+    /// seen there last time, so a refresh with nothing new costs a 304 and no body.
+    async fn fetch_movements(&self, update: &mut CacheUpdate) -> Result<bool, Error> {
+        let stored = self.store.cursor_and_etag(MOVEMENTS)?;
+        let mut etag = stored.as_ref().and_then(|(_, etag)| etag.clone());
+        let mut cursor = stored.map(|(cursor, _)| cursor);
         for _ in 0..MAX_MOVEMENT_PAGES {
-            let query: Vec<(&str, &str)> = cursor.iter().map(|c| ("cursor", c.as_str())).collect();
-            let page = match self
-                .get::<MovementsPage>("api/v1/movements", &query, None)
+            let mut query: Vec<(&str, &str)> = vec![("limit", MOVEMENT_PAGE_SIZE)];
+            query.extend(cursor.iter().map(|c| ("cursor", c.as_str())));
+            let sent_etag = etag.take();
+            let (page, page_etag) = match self
+                .get::<MovementsPage>("api/v1/movements", &query, sent_etag.as_deref())
                 .await?
             {
-                Fetched::Fresh { value, .. } => value,
+                Fetched::Fresh { value, etag } => (value, etag),
+                Fetched::NotModified if sent_etag.is_some() => return Ok(false),
                 Fetched::NotModified => return Err(Error::contract("304 senza If-None-Match")),
             };
+            let same_page_again = cursor.as_deref() == Some(page.next_cursor.as_str());
             update.movements.extend(page.movements);
             cursor = Some(page.next_cursor);
             if !page.has_more {
                 if let Some(cursor) = cursor {
-                    update.cursors.push((MOVEMENTS.to_owned(), cursor));
+                    update.cursors.push(CursorUpdate {
+                        resource: MOVEMENTS.to_owned(),
+                        cursor,
+                        // Only the page at the cursor kept can be asked for again.
+                        etag: if same_page_again { page_etag } else { None },
+                    });
                 }
-                return Ok(());
+                return Ok(true);
             }
         }
         Err(Error::contract("troppe pagine di movimenti"))
