@@ -13,7 +13,8 @@ PORT ?= 8787
 ARGS ?=
 
 .PHONY: help demo test test-rust test-contract test-kotlin test-swift test-browser lint fmt \
-        bindings sandbox bench android-libs ios-xcframework audit deps-browser copy test-copy
+        bindings sandbox bench android-libs ios-xcframework audit deps-browser copy test-copy \
+        test-ios-app
 
 help:
 	@echo "make demo      run the main job on the embedded sandbox (ARGS=--interactive to pay by hand)"
@@ -36,7 +37,7 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-test: lint test-copy test-rust test-contract test-kotlin test-swift audit
+test: lint test-copy test-rust test-contract test-kotlin test-swift test-ios-app audit
 	@echo "make test: every layer passed"
 
 # The end-to-end tests include the real-browser ones, which need Debian's Chromium.
@@ -69,6 +70,10 @@ test-kotlin: bindings
 
 test-swift: bindings
 	bash scripts/swift-test.sh
+
+# The SwiftUI sources, which do not compile on Linux: parsed, and their copy keys checked.
+test-ios-app:
+	bash scripts/ios-app-check.sh
 
 bench:
 	bash scripts/bench.sh
