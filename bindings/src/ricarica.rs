@@ -311,6 +311,10 @@ pub struct ItemView {
     pub amount_cents: i64,
     pub amount_display: String,
     pub notice_number: Option<String>,
+    /// The new balance of the child's service, once the top-up is registered and the balances
+    /// the core holds are from after the registration; `None` until then.
+    pub balance_after_cents: Option<i64>,
+    pub balance_after_display: Option<String>,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -545,6 +549,8 @@ impl From<core::RicaricaView> for RicaricaView {
                     amount_cents: i.amount_cents,
                     amount_display: i.amount_display,
                     notice_number: i.notice_number,
+                    balance_after_cents: i.balance_after_cents,
+                    balance_after_display: i.balance_after_display,
                 })
                 .collect(),
             total_cents: v.total_cents,

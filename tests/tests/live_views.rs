@@ -90,11 +90,19 @@ async fn esito_segue_la_ricarica_fino_alla_registrazione_senza_altre_chiamate() 
         })
         .unwrap();
     let mut steps = Vec::new();
-    while steps.last() != Some(&RicaricaStep::Registered) {
+    let mut new_balance = None;
+    while new_balance.is_none() {
         let view = esito_seen.recv_timeout(WAIT).expect("the esito moves on");
+        if view.step != RicaricaStep::Registered {
+            assert_eq!(view.items[0].balance_after_cents, None, "{view:?}");
+        }
+        new_balance = view.items[0].balance_after_cents;
         steps.push(view.step);
     }
     assert_eq!(steps.first(), Some(&RicaricaStep::PaidAwaitingRegistration));
+    assert_eq!(steps.last(), Some(&RicaricaStep::Registered));
+    // The esito's new balance is the portal's after the registration, never the old one.
+    assert_eq!(new_balance, Some(before + 2_000));
     loop {
         let view = saldo_seen.recv_timeout(WAIT).expect("the Saldo follows");
         if balance_of(&view, GIULIA, REFEZIONE) == Some(before + 2_000) {

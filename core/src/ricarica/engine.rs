@@ -418,10 +418,22 @@ impl RicaricaEngine {
             (Some(_), Some(urls)) => Some(urls.clone()),
             _ => None,
         };
+        // A cache that cannot be read only leaves the esito without its new balance.
+        let balances = match record.machine.step() {
+            RicaricaStep::Registered => self
+                .session
+                .store()
+                .document::<dto::Balances>("balances")
+                .ok()
+                .flatten()
+                .map(|cached| cached.value),
+            _ => None,
+        };
         RicaricaView::of(
             record,
             return_urls,
             self.registration_delay_hours(),
+            balances.as_ref(),
             self.session.lang(),
         )
     }

@@ -173,6 +173,11 @@ pub struct ItemView {
     pub amount_display: String,
     /// Online: the pagoPA notice of this item, once the portal made it.
     pub notice_number: Option<String>,
+    /// The child's balance for the service once this top-up is registered and the cached
+    /// balances are the portal's from after the registration (the esito's "new balance");
+    /// `None` until both hold, so a screen never shows the old balance as the new one.
+    pub balance_after_cents: Option<i64>,
+    pub balance_after_display: Option<String>,
 }
 
 /// One top-up as a screen shows it.
@@ -208,28 +213,46 @@ impl RicaricaView {
         record: &Record,
         return_urls: Option<ReturnUrls>,
         registration_delay_hours: u32,
+        balances: Option<&dto::Balances>,
         lang: Lang,
     ) -> RicaricaView {
         let machine = &record.machine;
         let step = machine.step();
         let portal_items = record.portal.as_ref().map(|p| p.items.as_slice());
+        let registered_at = record.portal.as_ref().and_then(|p| p.registered_at);
+        let balances_after = balances.filter(|b| {
+            step == RicaricaStep::Registered && registered_at.is_some_and(|at| b.computed_at >= at)
+        });
+        let balance_after = |child_id: &str, service_code: &str| {
+            balances_after.and_then(|b| {
+                b.balances
+                    .iter()
+                    .find(|x| x.child_id == child_id && x.service_code == service_code)
+                    .map(|x| x.balance_cents)
+            })
+        };
         let items = machine
             .cart()
             .items()
             .iter()
-            .map(|item| ItemView {
-                child_id: item.child_id.clone(),
-                service_code: item.service_code.clone(),
-                amount_cents: item.amount.cents(),
-                amount_display: lang.amount(item.amount.cents()),
-                notice_number: portal_items.and_then(|items| {
-                    items
-                        .iter()
-                        .find(|p| {
-                            p.child_id == item.child_id && p.service_code == item.service_code
-                        })
-                        .and_then(|p| p.notice_number.clone())
-                }),
+            .map(|item| {
+                let after = balance_after(&item.child_id, &item.service_code);
+                ItemView {
+                    child_id: item.child_id.clone(),
+                    service_code: item.service_code.clone(),
+                    amount_cents: item.amount.cents(),
+                    amount_display: lang.amount(item.amount.cents()),
+                    notice_number: portal_items.and_then(|items| {
+                        items
+                            .iter()
+                            .find(|p| {
+                                p.child_id == item.child_id && p.service_code == item.service_code
+                            })
+                            .and_then(|p| p.notice_number.clone())
+                    }),
+                    balance_after_cents: after,
+                    balance_after_display: after.map(|cents| lang.amount(cents)),
+                }
             })
             .collect();
         let checkout = match (machine, return_urls) {

@@ -36,6 +36,7 @@ public final class EsitoViewModel {
     public private(set) var error: ScreenError?
     public private(set) var isInBrowser = false
 
+    @ObservationIgnored private var saldo: SaldoView?
     private let app: ComunicApp
     private let browser: WebAuthenticator
     /// Right after PROSEGUI the checkout opens by itself; from Pagamenti only on "Riapri pagoPA".
@@ -94,10 +95,16 @@ public final class EsitoViewModel {
         let saldo = app.saldoUpdates()
         await withTaskGroup(of: Void.self) { group in
             group.addTask { @MainActor in
-                for await view in ricariche { self.ricarica = view }
+                for await view in ricariche {
+                    self.ricarica = view
+                    self.balances = self.itemBalances()
+                }
             }
             group.addTask { @MainActor in
-                for await view in saldo { self.balances = self.itemBalances(in: view) }
+                for await view in saldo {
+                    self.saldo = view
+                    self.balances = self.itemBalances()
+                }
             }
         }
     }
@@ -134,13 +141,18 @@ public final class EsitoViewModel {
         error = nil
     }
 
-    private func itemBalances(in saldo: SaldoView) -> [EsitoBalance] {
+    /// The new balance is the core's (`balanceAfter…`, set only once the balances are from after
+    /// the registration), never Saldo's, which may still be the old one for a moment; Saldo gives
+    /// only the names.
+    private func itemBalances() -> [EsitoBalance] {
         ricarica.items.compactMap { item in
-            guard let child = saldo.children.first(where: { $0.childId == item.childId }),
+            guard let display = item.balanceAfterDisplay, let cents = item.balanceAfterCents,
+                  let child = saldo?.children.first(where: { $0.childId == item.childId }),
                   let service = child.services.first(where: { $0.serviceCode == item.serviceCode })
             else { return nil }
+            // Negative is debt, as the portal defines it.
             return EsitoBalance(childName: child.name, serviceLabel: service.serviceLabel,
-                                balanceDisplay: service.balanceDisplay, inDebt: service.inDebt)
+                                balanceDisplay: display, inDebt: cents < 0)
         }
     }
 }
