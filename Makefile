@@ -14,7 +14,7 @@ ARGS ?=
 
 .PHONY: help demo test test-rust test-contract test-kotlin test-swift test-browser lint fmt \
         bindings sandbox bench android-libs ios-xcframework audit deps-browser copy test-copy \
-        test-ios-app
+        test-ios-app test-android-app screenshots
 
 help:
 	@echo "make demo      run the main job on the embedded sandbox (ARGS=--interactive to pay by hand)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bindings  generate the Kotlin and Swift bindings into build/bindings"
 	@echo "make bench     run the benchmarks"
 	@echo "make copy      generate the apps' strings.xml and String Catalog from copy/app.toml"
+	@echo "make screenshots  render every Android screen to build/screenshots/android/"
 
 demo:
 	$(CARGO) run -q -j$(JOBS) -p comunicapp-sandbox --bin demo -- $(ARGS)
@@ -37,7 +38,7 @@ lint:
 fmt:
 	$(CARGO) fmt --all
 
-test: lint test-copy test-rust test-contract test-kotlin test-swift test-ios-app audit
+test: lint test-copy test-rust test-contract test-kotlin test-android-app test-swift test-ios-app audit
 	@echo "make test: every layer passed"
 
 # The end-to-end tests include the real-browser ones, which need Debian's Chromium.
@@ -67,6 +68,16 @@ bindings:
 
 test-kotlin: bindings
 	bash scripts/kotlin-test.sh
+
+# The Android app: screens and view models under Compose for desktop (UI tests, one story against
+# the sandbox), and the shell compiled against android-all and the Jetpack jars.
+test-android-app: bindings
+	bash scripts/android-ui-test.sh
+	bash scripts/android-shell-check.sh
+
+# Every Android screen in every state, Italian and English, phone and tablet, light and dark.
+screenshots: bindings
+	bash scripts/android-screenshots.sh
 
 test-swift: bindings
 	bash scripts/swift-test.sh
