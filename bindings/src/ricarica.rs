@@ -315,6 +315,10 @@ pub struct ItemView {
     /// the core holds are from after the registration; `None` until then.
     pub balance_after_cents: Option<i64>,
     pub balance_after_display: Option<String>,
+    /// The child's first name (`None` if the portal no longer lists the child).
+    pub child_name: Option<String>,
+    /// The service as the Saldo names it, in the app's language.
+    pub service_label: String,
 }
 
 #[derive(Debug, Clone, uniffi::Record)]
@@ -334,6 +338,8 @@ pub struct RicaricaView {
     pub created_at: SystemTime,
     pub created_label: String,
     pub error_key: Option<String>,
+    /// Whose and what, for a Pagamenti row: "Giulia · Refezione buono pasto".
+    pub summary: String,
 }
 
 impl From<PaymentMode> for core::PaymentMode {
@@ -551,6 +557,8 @@ impl From<core::RicaricaView> for RicaricaView {
                     notice_number: i.notice_number,
                     balance_after_cents: i.balance_after_cents,
                     balance_after_display: i.balance_after_display,
+                    child_name: i.child_name,
+                    service_label: i.service_label,
                 })
                 .collect(),
             total_cents: v.total_cents,
@@ -569,6 +577,7 @@ impl From<core::RicaricaView> for RicaricaView {
             created_at: v.created_at.into(),
             created_label: v.created_label,
             error_key: v.error_key,
+            summary: v.summary,
         }
     }
 }

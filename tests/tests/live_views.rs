@@ -103,6 +103,10 @@ async fn esito_segue_la_ricarica_fino_alla_registrazione_senza_altre_chiamate() 
     assert_eq!(steps.last(), Some(&RicaricaStep::Registered));
     // The esito's new balance is the portal's after the registration, never the old one.
     assert_eq!(new_balance, Some(before + 2_000));
+    let registered = support.engine.get(&paid.local_id).unwrap().unwrap();
+    assert_eq!(registered.items[0].child_name.as_deref(), Some("Giulia"));
+    assert_eq!(registered.items[0].service_label, "Refezione buono pasto");
+    assert_eq!(registered.summary, "Giulia · Refezione buono pasto");
     loop {
         let view = saldo_seen.recv_timeout(WAIT).expect("the Saldo follows");
         if balance_of(&view, GIULIA, REFEZIONE) == Some(before + 2_000) {

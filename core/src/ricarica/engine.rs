@@ -28,7 +28,7 @@ use crate::store::StoredRicarica;
 use crate::sync::Session;
 
 use super::error::RicaricaError;
-use super::record::{step_name, Record, RicaricaView};
+use super::record::{step_name, CachedContext, Record, RicaricaView};
 use super::return_url::{ReturnState, ReturnUrlError, ReturnUrlStyle};
 use super::{
     Cart, CartItem, Order, PaymentMode, PortalStatus, RicaricaEvent, RicaricaState, RicaricaStep,
@@ -418,22 +418,27 @@ impl RicaricaEngine {
             (Some(_), Some(urls)) => Some(urls.clone()),
             _ => None,
         };
-        // A cache that cannot be read only leaves the esito without its new balance.
+        // A cache that cannot be read only leaves the view without names or a new balance.
+        let store = self.session.store();
         let balances = match record.machine.step() {
-            RicaricaStep::Registered => self
-                .session
-                .store()
+            RicaricaStep::Registered => store
                 .document::<dto::Balances>("balances")
                 .ok()
                 .flatten()
                 .map(|cached| cached.value),
             _ => None,
         };
+        let account = store.document::<dto::Account>("account").ok().flatten();
+        let ente = store.document::<dto::EnteConfig>("ente").ok().flatten();
         RicaricaView::of(
             record,
             return_urls,
             self.registration_delay_hours(),
-            balances.as_ref(),
+            CachedContext {
+                balances: balances.as_ref(),
+                account: account.as_ref().map(|c| &c.value),
+                ente: ente.as_ref().map(|c| &c.value),
+            },
             self.session.lang(),
         )
     }

@@ -178,6 +178,19 @@ pub struct ItemView {
     /// `None` until both hold, so a screen never shows the old balance as the new one.
     pub balance_after_cents: Option<i64>,
     pub balance_after_display: Option<String>,
+    /// The child's first name as the portal knows it (`None` if the child is no longer listed).
+    pub child_name: Option<String>,
+    /// The service as the Saldo names it, in the app's language.
+    pub service_label: String,
+}
+
+/// What the cache knows that a top-up's view shows beside its own record: names and, once it is
+/// registered, the new balances.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CachedContext<'a> {
+    pub balances: Option<&'a dto::Balances>,
+    pub account: Option<&'a dto::Account>,
+    pub ente: Option<&'a dto::EnteConfig>,
 }
 
 /// One top-up as a screen shows it.
@@ -206,6 +219,9 @@ pub struct RicaricaView {
     pub created_label: String,
     /// Message key of the last failed contact with the portal, when it could not be settled now.
     pub error_key: Option<String>,
+    /// Whose and what, for a row of Pagamenti: "Giulia · Refezione buono pasto", or
+    /// "Luca, Sofia · 2 servizi" for one checkout of several.
+    pub summary: String,
 }
 
 impl RicaricaView {
@@ -213,9 +229,10 @@ impl RicaricaView {
         record: &Record,
         return_urls: Option<ReturnUrls>,
         registration_delay_hours: u32,
-        balances: Option<&dto::Balances>,
+        cached: CachedContext<'_>,
         lang: Lang,
     ) -> RicaricaView {
+        let balances = cached.balances;
         let machine = &record.machine;
         let step = machine.step();
         let portal_items = record.portal.as_ref().map(|p| p.items.as_slice());
@@ -231,7 +248,7 @@ impl RicaricaView {
                     .map(|x| x.balance_cents)
             })
         };
-        let items = machine
+        let items: Vec<ItemView> = machine
             .cart()
             .items()
             .iter()
@@ -252,6 +269,13 @@ impl RicaricaView {
                     }),
                     balance_after_cents: after,
                     balance_after_display: after.map(|cents| lang.amount(cents)),
+                    child_name: cached.account.and_then(|a| {
+                        a.children
+                            .iter()
+                            .find(|c| c.id == item.child_id)
+                            .map(|c| c.first_name.clone())
+                    }),
+                    service_label: item_service_label(cached.ente, &item.service_code, lang),
                 }
             })
             .collect();
@@ -277,6 +301,7 @@ impl RicaricaView {
             .submission()
             .map(|s| s.order.mode)
             .unwrap_or(PaymentMode::Online);
+        let summary = summary(&items);
         RicaricaView {
             local_id: record.local_id.clone(),
             portal_id: portal_id(machine),
@@ -293,8 +318,39 @@ impl RicaricaView {
             created_at: record.created_at,
             created_label: lang.date_of(record.created_at),
             error_key: None,
+            summary,
         }
     }
+}
+
+/// "Giulia · Refezione buono pasto"; several children or services are listed once each, in the
+/// order of the cart.
+fn summary(items: &[ItemView]) -> String {
+    fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> String {
+        let mut seen: Vec<&str> = Vec::new();
+        for value in values {
+            if !seen.contains(&value) {
+                seen.push(value);
+            }
+        }
+        seen.join(", ")
+    }
+    let children = distinct(items.iter().filter_map(|i| i.child_name.as_deref()));
+    let services = distinct(items.iter().map(|i| i.service_label.as_str()));
+    match (children.is_empty(), services.is_empty()) {
+        (false, false) => format!("{children} · {services}"),
+        (true, _) => services,
+        (false, true) => children,
+    }
+}
+
+/// The service's label as the ente names it, in the app's language; the code when the ente's
+/// configuration is not cached.
+fn item_service_label(ente: Option<&dto::EnteConfig>, code: &str, lang: Lang) -> String {
+    let ente_label = ente
+        .and_then(|e| e.services.iter().find(|s| s.code == code))
+        .map_or(code, |s| s.label.as_str());
+    lang.service_label(code, ente_label).into_owned()
 }
 
 fn portal_id(machine: &RicaricaState) -> Option<String> {

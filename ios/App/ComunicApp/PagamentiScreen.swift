@@ -95,6 +95,7 @@ struct RicaricaRow: View {
 
     var body: some View {
         VStack(alignment: .leading, spacing: 4) {
+            Text(verbatim: ricarica.summary).font(.subheadline.weight(.semibold))
             AdaptiveRow {
                 Text(verbatim: ricarica.message)
             } value: {

@@ -36,7 +36,6 @@ public final class EsitoViewModel {
     public private(set) var error: ScreenError?
     public private(set) var isInBrowser = false
 
-    @ObservationIgnored private var saldo: SaldoView?
     private let app: ComunicApp
     private let browser: WebAuthenticator
     /// Right after PROSEGUI the checkout opens by itself; from Pagamenti only on "Riapri pagoPA".
@@ -92,20 +91,9 @@ public final class EsitoViewModel {
             self.error = ScreenError(error)
             return
         }
-        let saldo = app.saldoUpdates()
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { @MainActor in
-                for await view in ricariche {
-                    self.ricarica = view
-                    self.balances = self.itemBalances()
-                }
-            }
-            group.addTask { @MainActor in
-                for await view in saldo {
-                    self.saldo = view
-                    self.balances = self.itemBalances()
-                }
-            }
+        for await view in ricariche {
+            ricarica = view
+            balances = itemBalances()
         }
     }
 
@@ -142,16 +130,12 @@ public final class EsitoViewModel {
     }
 
     /// The new balance is the core's (`balanceAfter…`, set only once the balances are from after
-    /// the registration), never Saldo's, which may still be the old one for a moment; Saldo gives
-    /// only the names.
+    /// the registration), never Saldo's, which may still be the old one for a moment.
     private func itemBalances() -> [EsitoBalance] {
         ricarica.items.compactMap { item in
-            guard let display = item.balanceAfterDisplay, let cents = item.balanceAfterCents,
-                  let child = saldo?.children.first(where: { $0.childId == item.childId }),
-                  let service = child.services.first(where: { $0.serviceCode == item.serviceCode })
-            else { return nil }
+            guard let display = item.balanceAfterDisplay, let cents = item.balanceAfterCents else { return nil }
             // Negative is debt, as the portal defines it.
-            return EsitoBalance(childName: child.name, serviceLabel: service.serviceLabel,
+            return EsitoBalance(childName: item.childName ?? "", serviceLabel: item.serviceLabel,
                                 balanceDisplay: display, inDebt: cents < 0)
         }
     }

@@ -72,7 +72,7 @@ fun AppFrame(
     Scaffold(
         topBar = {
             TopAppBar(
-                title = { Text(title, maxLines = 1, overflow = TextOverflow.Ellipsis) },
+                title = { OneLine(title) },
                 navigationIcon = {
                     if (onBack != null) {
                         IconButton(onClick = onBack, modifier = Modifier.semantics { contentDescription = labels.a11yIndietro }) {
@@ -91,7 +91,7 @@ fun AppFrame(
                             selected = t == tab,
                             onClick = { onTab(t) },
                             icon = { Text(t.glyph, style = MaterialTheme.typography.titleLarge) },
-                            label = { TabLabel(t.label(labels)) },
+                            label = { OneLine(t.label(labels)) },
                         )
                     }
                 }
@@ -107,7 +107,7 @@ fun AppFrame(
                             selected = t == tab,
                             onClick = { onTab(t) },
                             icon = { Text(t.glyph, style = MaterialTheme.typography.titleLarge) },
-                            label = { TabLabel(t.label(labels)) },
+                            label = { OneLine(t.label(labels)) },
                         )
                     }
                 }
@@ -120,12 +120,12 @@ fun AppFrame(
 }
 
 /**
- * A tab's name on one line: at large font scales it shrinks until it fits its slot rather than
- * break mid-word ("Pagament / i"). (Compose 1.8's TextAutoSize does this; the Android app's
- * Compose 1.7 does not have it.)
+ * A title or a tab's name on one line: at large font scales it shrinks until it fits its slot
+ * rather than break mid-word ("Pagament / i") or lose its end to an ellipsis ("Effettua una r…").
+ * (Compose 1.8's TextAutoSize does this; the Android app's Compose 1.7 does not have it.)
  */
 @Composable
-private fun TabLabel(text: String) {
+private fun OneLine(text: String) {
     val style = LocalTextStyle.current
     var scale by remember(text) { mutableFloatStateOf(1f) }
     Text(

@@ -3,9 +3,7 @@ package it.comunicapp.ui
 import it.comunicapp.core.ffi.ApiException
 import it.comunicapp.core.ffi.ComunicApp
 import it.comunicapp.core.ffi.RicaricaView
-import it.comunicapp.core.ffi.SaldoView
 import it.comunicapp.core.ricaricaUpdates
-import it.comunicapp.core.saldoUpdates
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -26,38 +24,25 @@ data class EsitoState(
 /**
  * The esito screen follows one top-up live: after the return URL (or at the next start) the core
  * asks the portal by itself and publishes every step, up to registered, with each item's new
- * balance (`balanceAfterDisplay`, none before the registration). The Saldo subscription only
- * names the child and the service of each line.
+ * balance (`balanceAfterDisplay`, none before the registration) and whose it is.
  */
 class EsitoPresenter(private val app: ComunicApp, val localId: String, private val scope: CoroutineScope) {
     private val mutableState = MutableStateFlow(EsitoState())
     val state: StateFlow<EsitoState> = mutableState.asStateFlow()
 
-    private var saldo: SaldoView? = null
-
     fun start(): Job = scope.launch {
-        launch {
-            try {
-                app.ricaricaUpdates(localId).collect { view ->
-                    mutableState.update { it.copy(ricarica = view, newBalances = balances(view, saldo), error = null) }
-                }
-            } catch (e: ApiException) {
-                mutableState.update { it.copy(error = e.shown()) }
+        try {
+            app.ricaricaUpdates(localId).collect { view ->
+                mutableState.update { it.copy(ricarica = view, newBalances = balances(view), error = null) }
             }
-        }
-        launch {
-            app.saldoUpdates().collect { view ->
-                saldo = view
-                mutableState.update { s -> s.copy(newBalances = s.ricarica?.let { balances(it, view) }.orEmpty()) }
-            }
+        } catch (e: ApiException) {
+            mutableState.update { it.copy(error = e.shown()) }
         }
     }
 
-    private fun balances(ricarica: RicaricaView, saldo: SaldoView?): List<NewBalance> =
+    private fun balances(ricarica: RicaricaView): List<NewBalance> =
         ricarica.items.mapNotNull { item ->
             val balance = item.balanceAfterDisplay ?: return@mapNotNull null
-            val child = saldo?.children?.firstOrNull { it.childId == item.childId }
-            val service = child?.services?.firstOrNull { it.serviceCode == item.serviceCode }
-            NewBalance(child?.name ?: item.childId, service?.serviceLabel ?: item.serviceCode, balance)
+            NewBalance(item.childName ?: item.childId, item.serviceLabel, balance)
         }
 }

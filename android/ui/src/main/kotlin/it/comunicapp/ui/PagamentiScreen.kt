@@ -136,6 +136,7 @@ private fun RicaricaRow(ricarica: RicaricaView, modifier: Modifier) {
     OutlinedCard(modifier.fillMaxWidth()) {
         Row(Modifier.padding(16.dp), horizontalArrangement = Arrangement.spacedBy(12.dp)) {
             Column(Modifier.weight(1f)) {
+                Text(ricarica.summary, style = MaterialTheme.typography.titleSmall)
                 Text(ricarica.message, style = MaterialTheme.typography.bodyMedium)
                 Text(ricarica.createdLabel, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
             }

@@ -192,6 +192,7 @@ class Samples(val lang: Lang) {
                 "c-giulia", "refezione", 2_000, tr("€ 20,00", "€20.00"), null,
                 balanceAfterCents = if (step == RicaricaStep.REGISTERED) 4_340 else null,
                 balanceAfterDisplay = if (step == RicaricaStep.REGISTERED) tr("€ 43,40", "€43.40") else null,
+                childName = "Giulia", serviceLabel = refezioneLabel,
             ),
         ),
         totalCents = 2_000, totalDisplay = tr("€ 20,00", "€20.00"),
@@ -199,6 +200,7 @@ class Samples(val lang: Lang) {
         checkout = if (step == RicaricaStep.IN_CHECKOUT) checkout else null,
         avviso = null, provisionalOutcome = null, settled = settled,
         createdAt = fetched, createdLabel = tr("02/12/2026", "2 Dec 2026"), errorKey = null,
+        summary = "Giulia · $refezioneLabel",
     )
 
     val esitoInCheckout = EsitoState(ricarica(RicaricaStep.IN_CHECKOUT, "Completa il pagamento su pagoPA e attendi di essere riportato nell'app", "Complete the payment on pagoPA and wait to be taken back to the app"))
