@@ -1,4 +1,4 @@
-# Sourced by the scripts/android-*.sh entry points: the JDK, Maven and the fonts they need,
+# Sourced by scripts/kotlin-test.sh and the scripts/android-*.sh entry points: the JDK, Maven and the fonts they need,
 # installed from Debian only when missing, and CACHE_DIR (shared with the other test layers).
 CACHE_DIR="${CACHE_DIR:-${HOME:+$HOME/.cache/comunicapp}}"; CACHE_DIR="${CACHE_DIR:-$REPO_ROOT/.cache}"
 mkdir -p "$CACHE_DIR/m2"

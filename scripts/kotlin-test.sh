@@ -7,22 +7,8 @@ set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO_ROOT"
-CACHE_DIR="${CACHE_DIR:-${HOME:+$HOME/.cache/comunicapp}}"; CACHE_DIR="${CACHE_DIR:-$REPO_ROOT/.cache}"
-mkdir -p "$CACHE_DIR"
-CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
-
-# Installs Debian packages only when missing; refreshes the package lists only if apt cannot
-# find them as they are.
-apt_install() {
-    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@" \
-        || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$@"; }
-}
-# Kotlin 2 and JUnit need Java 17 or newer.
-java_major() { javac -version 2>&1 | sed -nE 's/^javac ([0-9]+).*/\1/p'; }
-if ! command -v javac >/dev/null || (($(java_major || echo 0) < 17)); then
-    apt_install default-jdk-headless
-fi
-command -v mvn >/dev/null || apt_install maven
+# The JDK, Maven and CACHE_DIR, as for the Android app's checks.
+source scripts/android-env.sh
 
 bash scripts/bindings.sh
 
