@@ -56,3 +56,16 @@ public struct ScreenError: Error, Equatable, Sendable {
         }
     }
 }
+
+extension ComunicApp {
+    /// Pull to refresh and "Riprova" of every live screen: the new view comes through the
+    /// screen's subscription; what is left to show is the error, if any.
+    public func refreshForScreen() async -> ScreenError? {
+        do {
+            _ = try await refresh()
+            return nil
+        } catch {
+            return ScreenError(error)
+        }
+    }
+}

@@ -83,12 +83,7 @@ public final class SaldoViewModel {
         guard !isRefreshing else { return }
         isRefreshing = true
         defer { isRefreshing = false }
-        do {
-            _ = try await app.refresh()
-            error = nil
-        } catch {
-            self.error = ScreenError(error)
-        }
+        error = await app.refreshForScreen()
     }
 
     public func dismissError() {

@@ -1,6 +1,7 @@
 package it.comunicapp.ui
 
 import it.comunicapp.core.ffi.ApiException
+import it.comunicapp.core.ffi.ComunicApp
 
 /**
  * An error as a screen shows it: the core's text in the app's language, whether "Riprova" makes
@@ -29,4 +30,13 @@ fun ApiException.shown(): ShownError = when (this) {
     is ApiException.RicaricaNotConfirmed -> ShownError(detail, retryable, ShownError.Kind.CONNECTION, code)
     is ApiException.ReturnUrlRejected -> ShownError(detail, retryable, ShownError.Kind.OTHER, code)
     is ApiException.SecureStorage -> ShownError(detail, retryable, ShownError.Kind.OTHER, code)
+}
+
+/** Pull to refresh and "Riprova" of every live screen: the new view comes through the screen's
+ * subscription; what is left to show is the error, if any. */
+suspend fun ComunicApp.refreshShown(): ShownError? = try {
+    refresh()
+    null
+} catch (e: ApiException) {
+    e.shown()
 }

@@ -65,12 +65,7 @@ class SaldoPresenter(private val app: ComunicApp, private val scope: CoroutineSc
     private suspend fun refresh() {
         if (mutableState.value.refreshing) return
         mutableState.update { it.copy(refreshing = true, error = null) }
-        val error = try {
-            app.refresh()
-            null
-        } catch (e: ApiException) {
-            e.shown()
-        }
+        val error = app.refreshShown()
         mutableState.update { it.copy(refreshing = false, error = error) }
     }
 }
