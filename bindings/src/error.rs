@@ -320,7 +320,7 @@ impl From<RicaricaError> for ApiError {
                 detail,
                 retryable,
             },
-            RicaricaError::Corrupt { .. } => ApiError::Storage {
+            RicaricaError::Corrupt { .. } | RicaricaError::Conflict { .. } => ApiError::Storage {
                 code,
                 detail,
                 retryable,

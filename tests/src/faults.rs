@@ -34,6 +34,13 @@ pub enum FaultKind {
     Truncate,
     /// 200 with a body that is not JSON.
     Malformed,
+    /// Answer exactly this: status, `Content-Type` and body (wrong types, another route's
+    /// document, a huge or deeply nested body).
+    Body {
+        code: u16,
+        content_type: String,
+        body: String,
+    },
 }
 
 /// Body of `POST /admin/faults`, e.g.
@@ -57,11 +64,24 @@ fn one() -> u32 {
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
 
+/// One request as it reached the sandbox, in arrival order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoggedRequest {
+    pub method: String,
+    /// The route pattern (`/api/v1/ricariche/{id}`).
+    pub route: String,
+    /// Path and query as sent (`/api/v1/ricariche?idempotency_key=…`).
+    pub target: String,
+    /// Status code, or `drop`.
+    pub outcome: String,
+}
+
 #[derive(Debug, Default)]
 pub struct FaultState {
     rules: Vec<FaultRule>,
     /// "METHOD /pattern" → status (or "drop") → count.
     requests: BTreeMap<String, BTreeMap<String, u64>>,
+    log: Vec<LoggedRequest>,
 }
 
 impl FaultState {
@@ -79,6 +99,11 @@ impl FaultState {
 
     pub fn clear_requests(&mut self) {
         self.requests.clear();
+        self.log.clear();
+    }
+
+    pub fn log(&self) -> Vec<LoggedRequest> {
+        self.log.clone()
     }
 
     fn take(&mut self, method: &str, pattern: &str, path: &str) -> Option<FaultKind> {
@@ -97,13 +122,14 @@ impl FaultState {
         Some(kind)
     }
 
-    fn record(&mut self, route: String, outcome: String) {
+    fn record(&mut self, request: LoggedRequest) {
         *self
             .requests
-            .entry(route)
+            .entry(format!("{} {}", request.method, request.route))
             .or_default()
-            .entry(outcome)
+            .entry(request.outcome.clone())
             .or_insert(0) += 1;
+        self.log.push(request);
     }
 }
 
@@ -114,6 +140,11 @@ pub async fn fault_layer(
 ) -> Response {
     let method = request.method().as_str().to_string();
     let path = request.uri().path().to_string();
+    let target = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
     let pattern = request
         .extensions()
         .get::<MatchedPath>()
@@ -136,6 +167,18 @@ pub async fn fault_layer(
             response
         }
         Some(FaultKind::Truncate) => truncated(next.run(request).await).await,
+        Some(FaultKind::Body {
+            code,
+            content_type,
+            body,
+        }) => {
+            let status = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+            let mut response = (status, body).into_response();
+            if let Ok(value) = HeaderValue::from_str(&content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            response
+        }
         Some(FaultKind::Malformed) => {
             let mut response = (
                 StatusCode::OK,
@@ -154,10 +197,12 @@ pub async fn fault_layer(
     } else {
         response.status().as_u16().to_string()
     };
-    shared
-        .lock_raw()
-        .faults
-        .record(format!("{method} {pattern}"), outcome);
+    shared.lock_raw().faults.record(LoggedRequest {
+        method,
+        route: pattern,
+        target,
+        outcome,
+    });
     response
 }
 

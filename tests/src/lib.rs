@@ -16,7 +16,7 @@ mod world;
 
 pub use checkout::{CartRequest, CartReturnUrls, PaymentNotice, CHECKOUT_FEE_CENTS, MAX_NOTICES};
 pub use config::SandboxConfig;
-pub use faults::{FaultKind, FaultRule};
+pub use faults::{FaultKind, FaultRule, LoggedRequest};
 pub use notice::{is_valid_nav, nav_for_serial, qr_payload};
 pub use oauth::{CLIENT_ID, REDIRECT_URIS, SCOPE};
 pub use seed::{ASILO_NIDO, CBILL_CODE, FISCAL_CODE, PARENT_ID, SCUOLABUS};

@@ -214,6 +214,12 @@ impl SandboxHandle {
         }
     }
 
+    /// Every request since start (or the last `DELETE /admin/requests`), in arrival order; only
+    /// recorded when faults are enabled (`for_tests()`).
+    pub fn request_log(&self) -> Vec<crate::faults::LoggedRequest> {
+        self.shared.lock_raw().faults.log()
+    }
+
     /// Moves the sandbox's clock forward (registration, expiry and settling see the new time).
     pub fn advance_clock(&self, by: Duration) {
         self.shared.lock_raw().clock_offset += span(by);

@@ -63,6 +63,10 @@ pub enum Error {
     SecureStore(#[from] SecureStoreError),
     #[error("Errore dell'archivio locale")]
     Storage(#[from] rusqlite::Error),
+    /// The profile's records were written by a newer version of the app: kept as they are, and
+    /// not opened, until the app is updated.
+    #[error("I dati salvati provengono da una versione più recente dell'app: aggiornala")]
+    IncompatibleVersion { found: i64, supported: i64 },
     #[error("Errore dell'archivio locale")]
     Io(#[from] std::io::Error),
     /// JSON that the core itself wrote (cache, pending state) could not be read back.
@@ -168,7 +172,9 @@ impl Error {
             },
             Error::LoginStateMismatch | Error::LoginFailed { .. } => ErrorKind::Login,
             Error::SecureStore(_) => ErrorKind::SecureStore,
-            Error::Storage(_) | Error::Io(_) => ErrorKind::Storage,
+            Error::Storage(_) | Error::Io(_) | Error::IncompatibleVersion { .. } => {
+                ErrorKind::Storage
+            }
             Error::Http(e) if e.is_timeout() => ErrorKind::Timeout,
             Error::Http(_) => ErrorKind::Offline,
         }
@@ -200,6 +206,7 @@ impl Error {
             Error::InvalidInput { .. } => "errore.dati_non_validi",
             Error::SecureStore(_) => "errore.archivio_sicuro",
             Error::Storage(_) | Error::Io(_) => "errore.archivio_locale",
+            Error::IncompatibleVersion { .. } => "errore.versione_archivio",
             Error::Json(_) => "errore.dati_locali",
             Error::Url(_) => "errore.indirizzo_non_valido",
             Error::Http(_) => "errore.comunicazione",

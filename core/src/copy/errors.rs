@@ -24,6 +24,7 @@ pub const ERROR_CODES: &[&str] = &[
     "errore.accesso_non_riuscito",
     "errore.archivio_sicuro",
     "errore.archivio_locale",
+    "errore.versione_archivio",
     "errore.dati_locali",
     "errore.indirizzo_non_valido",
     "errore.comunicazione",
@@ -84,6 +85,7 @@ pub const ERROR_CODES: &[&str] = &[
     "ricarica.ritorno_configurazione",
     "ricarica.non_confermata",
     "ricarica.non_trovata",
+    "ricarica.aggiornata_altrove",
     "ricarica.alunno_sconosciuto",
     "ricarica.catalogo_mancante",
     "ricarica.servizio_non_attivo",
@@ -123,6 +125,9 @@ pub fn english_error(code: &str) -> Option<&'static str> {
         "errore.accesso_non_riuscito" => "Login failed: try again",
         "errore.archivio_sicuro" => "The phone's secure storage is not available",
         "errore.archivio_locale" => "The app's local storage failed",
+        "errore.versione_archivio" => {
+            "The saved data comes from a newer version of the app: update it"
+        }
         "errore.dati_locali" => "The app's local data cannot be read",
         "errore.indirizzo_non_valido" => "Invalid address",
         "errore.comunicazione" => "Could not talk to the portal",
@@ -185,6 +190,7 @@ pub fn english_error(code: &str) -> Option<&'static str> {
             "The top-up was sent but not yet confirmed: the app will check it by itself"
         }
         "ricarica.non_trovata" => "Top-up not found",
+        "ricarica.aggiornata_altrove" => "The top-up was updated meanwhile: try again",
         "ricarica.alunno_sconosciuto" => "This child is not on your account",
         "ricarica.catalogo_mancante" => {
             "The ente's services are not downloaded yet: connect and try again"

@@ -236,7 +236,7 @@ impl RicaricaEngine {
         let local_id = state.local_id.clone();
         {
             let _writing = self.lock();
-            let Some(mut record) = self.load(&local_id)? else {
+            let Some((mut record, stored)) = self.load(&local_id)? else {
                 return Err(ReturnUrlError::Forged.into());
             };
             let genuine = record
@@ -252,7 +252,7 @@ impl RicaricaEngine {
             record.machine = record
                 .machine
                 .apply(RicaricaEvent::BrowserReturned { outcome })?;
-            self.save(&record)?;
+            self.save(&record, &stored)?;
         }
         self.poll_until_settled(&local_id, self.config.poll.budget)
             .await
@@ -351,21 +351,12 @@ impl RicaricaEngine {
     }
 
     fn known_keys(&self) -> Result<HashSet<String>, RicaricaError> {
-        let conn = self.read_connection()?;
-        let mut statement = conn.prepare("SELECT idempotency_key FROM ricariche")?;
-        let keys = statement
-            .query_map([], |r| r.get::<_, String>(0))?
-            .collect::<Result<_, _>>()?;
-        Ok(keys)
-    }
-
-    /// The store lists unfinished top-ups only; other reads go through a second, read-only
-    /// connection to the same file (WAL lets it read beside the store's writer).
-    fn read_connection(&self) -> Result<rusqlite::Connection, RicaricaError> {
-        Ok(rusqlite::Connection::open_with_flags(
-            self.session.store().path(),
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?)
+        Ok(self
+            .session
+            .store()
+            .idempotency_keys()?
+            .into_iter()
+            .collect())
     }
 
     /// One settling round for `local_id` (what `resume_pending` does for each top-up).
@@ -386,15 +377,9 @@ impl RicaricaEngine {
 
     /// Every stored top-up, newest first, finished ones included ("le mie ricariche"); no network.
     pub fn history(&self) -> Result<Vec<RicaricaView>, RicaricaError> {
-        let conn = self.read_connection()?;
-        let mut statement =
-            conn.prepare("SELECT id, state_json FROM ricariche ORDER BY created_at DESC, id DESC")?;
-        let rows =
-            statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut views = Vec::new();
-        for row in rows {
-            let (local_id, json) = row?;
-            if let Ok(record) = Record::from_json(&local_id, &json) {
+        for stored in self.session.store().all_ricariche()? {
+            if let Ok(record) = Record::from_json(&stored.id, &stored.state_json) {
                 views.push(self.view_of(&record));
             }
         }
@@ -403,7 +388,9 @@ impl RicaricaEngine {
 
     /// One top-up from the store; no network.
     pub fn get(&self, local_id: &str) -> Result<Option<RicaricaView>, RicaricaError> {
-        Ok(self.load(local_id)?.map(|record| self.view_of(&record)))
+        Ok(self
+            .load(local_id)?
+            .map(|(record, _)| self.view_of(&record)))
     }
 
     fn view(&self, local_id: &str) -> Result<RicaricaView, RicaricaError> {
@@ -455,7 +442,7 @@ impl RicaricaEngine {
 
     /// Brings one stored top-up as far as the portal's word allows.
     async fn settle(&self, local_id: &str) -> Result<RicaricaView, RicaricaError> {
-        let record = self
+        let (record, _) = self
             .load(local_id)?
             .ok_or_else(|| RicaricaError::UnknownRicarica {
                 local_id: local_id.to_owned(),
@@ -607,7 +594,7 @@ impl RicaricaEngine {
         local_id: &str,
         portal: &dto::Ricarica,
     ) -> Result<(), RicaricaError> {
-        let record = self
+        let (record, _) = self
             .load(local_id)?
             .ok_or_else(|| RicaricaError::UnknownRicarica {
                 local_id: local_id.to_owned(),
@@ -634,11 +621,11 @@ impl RicaricaEngine {
         change: impl FnOnce(&RicaricaState) -> Result<RicaricaState, super::TransitionError>,
     ) -> Result<RicaricaView, RicaricaError> {
         let _writing = self.lock();
-        let mut record = self
-            .load(local_id)?
-            .ok_or_else(|| RicaricaError::UnknownRicarica {
-                local_id: local_id.to_owned(),
-            })?;
+        let (mut record, stored) =
+            self.load(local_id)?
+                .ok_or_else(|| RicaricaError::UnknownRicarica {
+                    local_id: local_id.to_owned(),
+                })?;
         let next = change(&record.machine)?;
         let portal_changed = portal.is_some() && portal != record.portal;
         if next != record.machine || portal_changed {
@@ -648,9 +635,9 @@ impl RicaricaEngine {
                 record.portal = portal;
             }
             if stepped {
-                self.save(&record)?;
+                self.save(&record, &stored)?;
             } else {
-                self.save_quietly(&record)?;
+                self.save_quietly(&record, &stored)?;
             }
         }
         Ok(self.view_of(&record))
@@ -662,10 +649,12 @@ impl RicaricaEngine {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn load(&self, local_id: &str) -> Result<Option<Record>, RicaricaError> {
+    /// The stored top-up, with the exact state it was read in: what a save must find there.
+    fn load(&self, local_id: &str) -> Result<Option<(Record, String)>, RicaricaError> {
         match self.session.store().ricarica(local_id)? {
             Some(StoredRicarica { state_json, .. }) => {
-                Ok(Some(Record::from_json(local_id, &state_json)?))
+                let record = Record::from_json(local_id, &state_json)?;
+                Ok(Some((record, state_json)))
             }
             None => Ok(None),
         }
@@ -702,25 +691,32 @@ impl RicaricaEngine {
         Ok(())
     }
 
-    fn save(&self, record: &Record) -> Result<(), RicaricaError> {
-        self.save_quietly(record)?;
+    fn save(&self, record: &Record, expected: &str) -> Result<(), RicaricaError> {
+        self.save_quietly(record, expected)?;
         self.observer.persisted(step_name(record.machine.step()));
         Ok(())
     }
 
-    fn save_quietly(&self, record: &Record) -> Result<(), RicaricaError> {
-        let updated = self.session.store().update_ricarica(
+    /// Stores `record` only if the top-up is still as it was read (`expected`); another writer
+    /// (a second engine on the same file: the background work, another process) that moved it
+    /// first wins, and this change is refused rather than written over it.
+    fn save_quietly(&self, record: &Record, expected: &str) -> Result<(), RicaricaError> {
+        let store = self.session.store();
+        let updated = store.update_ricarica(
             &record.local_id,
+            expected,
             &record.to_json()?,
             record.machine.is_final(),
             Utc::now(),
         )?;
-        if !updated {
-            return Err(RicaricaError::UnknownRicarica {
-                local_id: record.local_id.clone(),
-            });
+        if updated {
+            return Ok(());
         }
-        Ok(())
+        let local_id = record.local_id.clone();
+        Err(match store.ricarica(&local_id)? {
+            Some(_) => RicaricaError::Conflict { local_id },
+            None => RicaricaError::UnknownRicarica { local_id },
+        })
     }
 }
 

@@ -26,6 +26,10 @@ pub enum RicaricaError {
     Email(#[from] EmailError),
     #[error("Ricarica non trovata")]
     UnknownRicarica { local_id: String },
+    /// The stored top-up moved on (another writer settled it first) between reading and saving;
+    /// nothing was written over it, and the next read shows where it stands.
+    #[error("La ricarica è stata aggiornata nel frattempo: riprova")]
+    Conflict { local_id: String },
     #[error("Alunno non presente nell'account")]
     UnknownChild { child_id: String },
     /// The ente's catalog or the account are not in the cache and the portal cannot be reached.
@@ -53,6 +57,7 @@ impl RicaricaError {
             RicaricaError::ReturnUrl(error) => error.message_key(),
             RicaricaError::Email(error) => error.message_key(),
             RicaricaError::UnknownRicarica { .. } => "ricarica.non_trovata",
+            RicaricaError::Conflict { .. } => "ricarica.aggiornata_altrove",
             RicaricaError::UnknownChild { .. } => "ricarica.alunno_sconosciuto",
             RicaricaError::CatalogMissing => "ricarica.catalogo_mancante",
             RicaricaError::NotEnrolled { .. } => "ricarica.servizio_non_attivo",
@@ -76,7 +81,9 @@ impl RicaricaError {
         self.is_transient()
             || matches!(
                 self,
-                RicaricaError::NotConfirmed { .. } | RicaricaError::CatalogMissing
+                RicaricaError::NotConfirmed { .. }
+                    | RicaricaError::CatalogMissing
+                    | RicaricaError::Conflict { .. }
             )
     }
 

@@ -1,8 +1,17 @@
-//! The offline cache: one SQLite file per profile (bundled SQLite, WAL, one writer).
+//! The offline store: two SQLite files per profile (bundled SQLite, WAL, one writer), opened as
+//! one connection with the second attached.
 //!
-//! One file per profile keeps two accounts (a parent in Valenza, the same parent in Alessandria)
-//! apart by construction: no query can forget a `WHERE profile_id`. The cache can be deleted or
-//! found corrupt at any time: it is rebuilt empty and the next sync fills it again.
+//! - `<profile>.sqlite3`, the cache: documents, balances, movements. It can be deleted, found
+//!   corrupt or written by a newer app at any time: it is rebuilt empty and the next sync fills it.
+//! - `<profile>.records.sqlite3`, the records: the top-ups with their return secrets, the draft,
+//!   what was notified. Data, not cache: written with `synchronous=FULL`, every status change a
+//!   compare-and-set, never deleted for being unreadable by this version (a newer app's file is
+//!   answered with [`Error::IncompatibleVersion`] and left as it is). Only a file damaged beyond
+//!   reading is rebuilt, keeping every row that can still be read; the portal lists the
+//!   unfinished top-ups by idempotency key for the rest.
+//!
+//! Files per profile keep two accounts (a parent in Valenza, the same parent in Alessandria)
+//! apart by construction: no query can forget a `WHERE profile_id`.
 
 mod schema;
 #[cfg(test)]
@@ -22,7 +31,11 @@ pub use schema::SCHEMA_VERSION;
 
 use crate::api::dto::Movement;
 use crate::api::Error;
-use schema::{delete_database_files, open_and_migrate, OpenError, TABLES};
+pub use schema::RECORDS_SCHEMA_VERSION;
+use schema::{
+    delete_database_files, is_damage, open_and_migrate, records_path, salvage_records, OpenError,
+    Part, TABLES,
+};
 
 /// A cached document with the `ETag` it came with and when it was last confirmed.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,45 +109,80 @@ impl Store {
         Store::open(&profile_db_path(data_dir, profile)?)
     }
 
-    /// Opens (creating or upgrading) the cache at `path`; a corrupt, foreign or too-new file is
-    /// deleted and rebuilt empty.
+    /// Opens (creating or upgrading) the cache at `path` and the records file beside it. A
+    /// corrupt, foreign or too-new cache is deleted and rebuilt empty; a records file from a newer
+    /// app is an [`Error::IncompatibleVersion`], left untouched.
     pub fn open(path: &Path) -> Result<Store, Error> {
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir)?;
         }
+        let records = records_path(path);
+        let mut cache_rebuilt = false;
+        let mut records_rebuilt = false;
+        let mut salvaged = Vec::new();
         let marker = corrupt_marker(path);
         if marker.exists() {
-            delete_database_files(path)?;
-            fs::remove_file(&marker)?;
-            let conn = open_and_migrate(path).map_err(OpenError::into_error)?;
-            return Ok(Store::wrap(conn, path, true));
-        }
-        match open_and_migrate(path) {
-            Ok(conn) => Ok(Store::wrap(conn, path, false)),
-            Err(OpenError::Unreadable) => {
+            let damaged = fs::read_to_string(&marker).unwrap_or_default();
+            // An empty marker comes from a version that kept everything in one file.
+            if damaged.is_empty() || damaged.contains("cache") {
                 delete_database_files(path)?;
-                let conn = open_and_migrate(path).map_err(OpenError::into_error)?;
-                Ok(Store::wrap(conn, path, true))
+                cache_rebuilt = true;
             }
-            Err(other) => Err(other.into_error()),
+            if damaged.contains("records") {
+                salvaged = salvage_records(&records);
+                delete_database_files(&records)?;
+                records_rebuilt = true;
+            }
+            fs::remove_file(&marker)?;
         }
+        let conn = loop {
+            match open_and_migrate(path, &records) {
+                Ok(conn) => break conn,
+                Err(
+                    OpenError::Unreadable(Part::Cache)
+                    | OpenError::Newer {
+                        part: Part::Cache, ..
+                    },
+                ) if !cache_rebuilt => {
+                    delete_database_files(path)?;
+                    cache_rebuilt = true;
+                }
+                Err(OpenError::Unreadable(Part::Records)) if !records_rebuilt => {
+                    salvaged = salvage_records(&records);
+                    delete_database_files(&records)?;
+                    records_rebuilt = true;
+                }
+                Err(other) => return Err(other.into_error()),
+            }
+        };
+        restore_salvaged(&conn, &salvaged)?;
+        Ok(Store::wrap(conn, path, cache_rebuilt || records_rebuilt))
     }
 
-    /// Scans the whole file (off the launch path: the background work calls it). A damaged
-    /// file is marked, and the next [`Store::open`] rebuilds it; returns whether it was sound.
+    /// Scans both files (off the launch path: the background work calls it). A damaged file is
+    /// marked, and the next [`Store::open`] rebuilds it; returns whether both were sound.
     pub fn check_integrity(&self) -> Result<bool, Error> {
-        let verdict: Result<String, rusqlite::Error> =
-            self.conn()
-                .query_row("PRAGMA quick_check", [], |r| r.get(0));
-        let sound = match verdict.map_err(OpenError::from) {
-            Ok(verdict) => verdict == "ok",
-            Err(OpenError::Unreadable) => false,
-            Err(OpenError::Other(e)) => return Err(e),
-        };
-        if !sound {
-            fs::write(corrupt_marker(&self.path), b"")?;
+        let mut damaged = Vec::new();
+        for (schema, part) in [("main", "cache"), ("records", "records")] {
+            let verdict: Result<String, rusqlite::Error> =
+                self.conn()
+                    .query_row(&format!("PRAGMA {schema}.quick_check"), [], |r| r.get(0));
+            match verdict {
+                Ok(verdict) if verdict == "ok" => {}
+                Ok(_) => damaged.push(part),
+                Err(e) if is_damage(&e) => damaged.push(part),
+                Err(e) => return Err(Error::Storage(e)),
+            }
         }
-        Ok(sound)
+        if !damaged.is_empty() {
+            fs::write(corrupt_marker(&self.path), damaged.join(" "))?;
+        }
+        Ok(damaged.is_empty())
+    }
+
+    /// The records file beside this cache.
+    pub fn records_path(&self) -> PathBuf {
+        records_path(&self.path)
     }
 
     fn wrap(conn: Connection, path: &Path, rebuilt: bool) -> Store {
@@ -359,20 +407,45 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the state of a top-up; `false` when no such top-up is stored.
+    /// Moves a top-up from the state `expected` (as read) to `state_json`: a compare-and-set, so
+    /// that of two writers that read the same state only one can move it. `false`, with nothing
+    /// written, when the stored state is no longer `expected` (or the top-up is unknown).
     pub fn update_ricarica(
         &self,
         id: &str,
+        expected: &str,
         state_json: &str,
         finished: bool,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
         let changed = self.conn().execute(
-            "UPDATE ricariche SET state_json = ?2, finished = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, state_json, finished, now.timestamp_millis()],
+            "UPDATE ricariche SET state_json = ?3, finished = ?4, updated_at = ?5
+             WHERE id = ?1 AND state_json = ?2",
+            params![id, expected, state_json, finished, now.timestamp_millis()],
         )?;
-        self.changed();
+        if changed == 1 {
+            self.changed();
+        }
         Ok(changed == 1)
+    }
+
+    /// The idempotency key of every stored top-up, finished or not.
+    pub fn idempotency_keys(&self) -> Result<Vec<String>, Error> {
+        let conn = self.conn();
+        let mut statement = conn.prepare("SELECT idempotency_key FROM ricariche")?;
+        let keys = statement.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(keys.collect::<Result<_, _>>()?)
+    }
+
+    /// Every stored top-up, newest first ("le mie ricariche").
+    pub fn all_ricariche(&self) -> Result<Vec<StoredRicarica>, Error> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT id, idempotency_key, state_json, finished, created_at, updated_at
+             FROM ricariche ORDER BY created_at DESC, id DESC",
+        )?;
+        let rows = statement.query_map([], read_ricarica)?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     pub fn ricarica(&self, id: &str) -> Result<Option<StoredRicarica>, Error> {
@@ -468,7 +541,7 @@ impl Store {
         // The deleted rows still sit in the WAL's old frames and, until a checkpoint, in the
         // main file's pages; a phone's app is killed, not closed, so the checkpoint may never
         // come. VACUUM rewrites the file without them; TRUNCATE empties the WAL right after.
-        conn.execute_batch("VACUUM")?;
+        conn.execute_batch("VACUUM main; VACUUM records;")?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
@@ -577,9 +650,30 @@ pub fn peek_document<T: DeserializeOwned>(
     Ok(json.and_then(|json| serde_json::from_str(&json).ok()))
 }
 
-/// Deletes the cache file of a profile with its WAL and journal (removing the profile).
+/// Deletes both files of a profile with their WAL and journal (removing the profile).
 pub fn delete_profile_files(data_dir: &Path, profile: &str) -> Result<(), Error> {
-    delete_database_files(&profile_db_path(data_dir, profile)?)
+    let path = profile_db_path(data_dir, profile)?;
+    delete_database_files(&path)?;
+    delete_database_files(&records_path(&path))?;
+    // A rebuild pending for a file that is gone has nothing left to do.
+    match fs::remove_file(corrupt_marker(&path)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Rows read back from a damaged records file, written into the rebuilt one.
+fn restore_salvaged(conn: &Connection, rows: &[Vec<rusqlite::types::Value>]) -> Result<(), Error> {
+    for row in rows {
+        conn.execute(
+            "INSERT OR IGNORE INTO records.ricariche
+             (id, idempotency_key, state_json, finished, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params_from_iter(row.iter()),
+        )?;
+    }
+    Ok(())
 }
 
 /// Left beside a cache file found damaged, for the next open to rebuild it.

@@ -58,7 +58,9 @@ fn every_upgrade_path_ends_in_the_fresh_schema() {
     let fresh = dir.join("fresh.sqlite3");
     drop(Store::open(&fresh).unwrap());
     let expected = schema_of(&fresh);
-    assert_eq!(expected.len(), 8, "{expected:?}");
+    assert_eq!(expected.len(), 5, "{expected:?}");
+    let expected_records = schema_of(&records_path(&fresh));
+    assert_eq!(expected_records.len(), 3, "{expected_records:?}");
     for past in 0..SCHEMA_VERSION {
         let path = dir.join(format!("from-{past}.sqlite3"));
         {
@@ -71,12 +73,35 @@ fn every_upgrade_path_ends_in_the_fresh_schema() {
                 )
                 .unwrap();
             }
+            if past >= 2 {
+                // A top-up of a version that kept the records in the cache file.
+                conn.execute(
+                    "INSERT INTO ricariche VALUES ('r1', 'k1', '{}', 0, 1000, 1000)",
+                    [],
+                )
+                .unwrap();
+            }
         }
         let store = Store::open(&path).unwrap();
         assert!(!store.was_rebuilt());
+        if past >= 2 {
+            let kept = store.unfinished_ricariche().unwrap();
+            assert_eq!(
+                kept.len(),
+                1,
+                "upgrading from {past}: the top-up moved over"
+            );
+            assert_eq!(kept[0].idempotency_key, "k1");
+        }
         drop(store);
         assert_eq!(schema_of(&path), expected, "upgrading from version {past}");
+        assert_eq!(
+            schema_of(&records_path(&path)),
+            expected_records,
+            "records, upgrading from version {past}"
+        );
         assert_eq!(user_version(&path), SCHEMA_VERSION);
+        assert_eq!(user_version(&records_path(&path)), RECORDS_SCHEMA_VERSION);
         if past >= 1 {
             let store = Store::open(&path).unwrap();
             assert_eq!(store.etag("ente").unwrap().as_deref(), Some("\"e1\""));
@@ -92,8 +117,19 @@ fn upgrade_to(conn: &Connection, version: i64) {
     }
 }
 
+fn a_ricarica(store: &Store, id: &str) {
+    store
+        .insert_ricarica(
+            id,
+            &format!("key-{id}"),
+            r#"{"step":"submitting"}"#,
+            Utc::now(),
+        )
+        .unwrap();
+}
+
 #[test]
-fn a_junk_file_is_deleted_and_rebuilt_empty() {
+fn a_junk_cache_file_is_rebuilt_empty_and_the_records_stay() {
     let dir = temp_dir("junk");
     let path = dir.join("cache.sqlite3");
     {
@@ -107,6 +143,7 @@ fn a_junk_file_is_deleted_and_rebuilt_empty() {
                 Utc::now(),
             )
             .unwrap();
+        a_ricarica(&store, "r1");
     }
     fs::write(
         &path,
@@ -115,23 +152,114 @@ fn a_junk_file_is_deleted_and_rebuilt_empty() {
     .unwrap();
     let store = Store::open(&path).unwrap();
     assert!(store.was_rebuilt());
-    assert_eq!(store.row_count().unwrap(), 0);
+    assert!(store.movements("c1", "refezione", 5).unwrap().is_empty());
+    assert_eq!(
+        store.unfinished_ricariche().unwrap().len(),
+        1,
+        "records kept"
+    );
     assert_eq!(user_version(&path), SCHEMA_VERSION);
     fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
-fn a_database_from_a_newer_app_is_rebuilt() {
-    let dir = temp_dir("newer");
+fn a_cache_from_a_newer_app_is_rebuilt_and_the_records_stay() {
+    let dir = temp_dir("newer-cache");
     let path = dir.join("cache.sqlite3");
+    {
+        let store = Store::open(&path).unwrap();
+        a_ricarica(&store, "r1");
+    }
+    fs::remove_file(&path).unwrap();
     Connection::open(&path)
         .unwrap()
         .execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
         .unwrap();
     let store = Store::open(&path).unwrap();
     assert!(store.was_rebuilt());
+    assert_eq!(store.unfinished_ricariche().unwrap().len(), 1);
     drop(store);
     assert_eq!(user_version(&path), SCHEMA_VERSION);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn records_from_a_newer_app_are_refused_with_a_typed_error_and_kept_byte_for_byte() {
+    let dir = temp_dir("newer-records");
+    let path = dir.join("cache.sqlite3");
+    {
+        let store = Store::open(&path).unwrap();
+        a_ricarica(&store, "r1");
+    }
+    let records = records_path(&path);
+    {
+        let conn = Connection::open(&records).unwrap();
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 42;")
+            .unwrap();
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+    }
+    let before = fs::read(&records).unwrap();
+    let error = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            Error::IncompatibleVersion {
+                found: 42,
+                supported: RECORDS_SCHEMA_VERSION
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.message_key(), "errore.versione_archivio");
+    assert_eq!(fs::read(&records).unwrap(), before, "not touched");
+    let conn = Connection::open(&records).unwrap();
+    let kept: i64 = conn
+        .query_row("SELECT count(*) FROM ricariche", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 1);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_records_are_written_with_full_sync_and_the_cache_with_normal() {
+    let dir = temp_dir("sync");
+    let store = Store::open(&dir.join("c.sqlite3")).unwrap();
+    let conn = store.conn();
+    let level = |schema: &str| -> i64 {
+        conn.query_row(&format!("PRAGMA {schema}.synchronous"), [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(level("records"), 2, "FULL");
+    assert_eq!(level("main"), 1, "NORMAL");
+    drop(conn);
+    drop(store);
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_status_update_is_a_compare_and_set_on_the_state_it_was_read_in() {
+    let dir = temp_dir("cas");
+    let store = Store::open(&dir.join("c.sqlite3")).unwrap();
+    store
+        .insert_ricarica("r1", "k1", r#"{"step":"in_checkout"}"#, Utc::now())
+        .unwrap();
+    // Two writers read the same state; the first moves it, the second must not overwrite.
+    let read = r#"{"step":"in_checkout"}"#;
+    assert!(store
+        .update_ricarica("r1", read, r#"{"step":"paid"}"#, false, Utc::now())
+        .unwrap());
+    assert!(!store
+        .update_ricarica("r1", read, r#"{"step":"cancelled"}"#, true, Utc::now())
+        .unwrap());
+    assert_eq!(
+        store.ricarica("r1").unwrap().unwrap().state_json,
+        r#"{"step":"paid"}"#
+    );
+    assert!(!store
+        .update_ricarica("nope", read, "{}", true, Utc::now())
+        .unwrap());
+    drop(store);
     fs::remove_dir_all(dir).unwrap();
 }
 
@@ -216,9 +344,9 @@ fn ricariche_in_progress_are_listed_until_finished() {
         Err(Error::Storage(_))
     ));
     assert!(store
-        .update_ricarica("r1", "{\"step\":9}", true, t0)
+        .update_ricarica("r1", "{\"step\":1}", "{\"step\":9}", true, t0)
         .unwrap());
-    assert!(!store.update_ricarica("nope", "{}", true, t0).unwrap());
+    assert!(!store.update_ricarica("nope", "{}", "{}", true, t0).unwrap());
     let unfinished = store.unfinished_ricariche().unwrap();
     assert_eq!(unfinished.len(), 1);
     assert_eq!(unfinished[0].idempotency_key, "key-2");
@@ -363,6 +491,7 @@ fn damage_deep_in_the_file_is_found_by_the_scan_and_rebuilt_at_the_next_open() {
             ..CacheUpdate::default()
         };
         store.apply(&update, Utc::now()).unwrap();
+        a_ricarica(&store, "r1");
         assert!(store.check_integrity().unwrap(), "a sound file passes");
         // Closing the last connection checkpoints the WAL into the file.
     }
@@ -383,8 +512,50 @@ fn damage_deep_in_the_file_is_found_by_the_scan_and_rebuilt_at_the_next_open() {
     drop(store);
     let store = Store::open(&path).unwrap();
     assert!(store.was_rebuilt());
-    assert_eq!(store.row_count().unwrap(), 0);
+    assert!(store.movements("c1", "refezione", 5).unwrap().is_empty());
+    assert_eq!(
+        store.unfinished_ricariche().unwrap().len(),
+        1,
+        "only the cache was rebuilt"
+    );
     assert!(store.check_integrity().unwrap());
+    fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn a_damaged_records_file_is_rebuilt_with_every_row_still_readable() {
+    let dir = temp_dir("records-damage");
+    let path = dir.join("c.sqlite3");
+    {
+        let store = Store::open(&path).unwrap();
+        for i in 0..3 {
+            a_ricarica(&store, &format!("r{i}"));
+        }
+    }
+    let records = records_path(&path);
+    fs::write(
+        &records,
+        b"junk over the records file header, nothing readable",
+    )
+    .unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.was_rebuilt());
+    assert!(
+        store.unfinished_ricariche().unwrap().is_empty(),
+        "nothing readable: the portal's list brings them back"
+    );
+    drop(store);
+    // A marked file whose rows can still be read keeps them through the rebuild.
+    {
+        let store = Store::open(&path).unwrap();
+        for i in 0..3 {
+            a_ricarica(&store, &format!("s{i}"));
+        }
+    }
+    fs::write(corrupt_marker(&path), "records").unwrap();
+    let store = Store::open(&path).unwrap();
+    assert!(store.was_rebuilt());
+    assert_eq!(store.unfinished_ricariche().unwrap().len(), 3);
     fs::remove_dir_all(dir).unwrap();
 }
 
