@@ -102,3 +102,10 @@ pub fn qr_matrix(payload: String) -> Result<QrMatrix, ApiError> {
         modules: matrix.modules,
     })
 }
+
+/// The core's recent log for support ("Invia diagnostica"): the last lines, with names,
+/// e-mails, notice numbers and secrets already masked by the core.
+#[uniffi::export]
+pub fn support_log() -> String {
+    comunicapp_core::diagnostics::support_log()
+}

@@ -200,6 +200,7 @@ pub(crate) fn pagopa_error(field: &str, e: PagopaError) -> ApiError {
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let code = e.message_key().to_owned();
+        comunicapp_core::diagnostics::record_error(&code, &e);
         let detail = e.to_string();
         let kind = e.kind();
         let retryable = kind.is_retryable();
@@ -284,6 +285,10 @@ impl From<CoreError> for ApiError {
 impl From<RicaricaError> for ApiError {
     fn from(e: RicaricaError) -> Self {
         let code = e.message_key().to_owned();
+        if !matches!(e, RicaricaError::Api(_)) {
+            // Portal errors are recorded by their own conversion below.
+            comunicapp_core::diagnostics::record_error(&code, &e);
+        }
         let detail = e.to_string();
         let retryable = e.is_retryable();
         let invalid = |field: &str, code: String, detail: String| ApiError::InvalidInput {

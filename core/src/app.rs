@@ -252,7 +252,13 @@ async fn follow(engine: Weak<RicaricaEngine>, local_id: String, policy: PollPoli
             Ok(_) => {}
             // Offline or the portal busy: the next round tries again.
             Err(error) if error.is_transient() => {}
-            Err(_) => return,
+            Err(error) => {
+                tracing::warn!(
+                    code = error.message_key(),
+                    "stopped following a top-up: {error}"
+                );
+                return;
+            }
         }
     }
 }

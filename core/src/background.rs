@@ -121,7 +121,14 @@ pub async fn run(
     let session = engine.session();
     let saldo = session.saldo()?;
     let pagamenti = session.pagamenti()?;
-    let ricariche = engine.history().unwrap_or_default();
+    let ricariche = engine.history().unwrap_or_else(|error| {
+        // The credit and avviso notifications do not need them; "registrata" waits a run.
+        tracing::warn!(
+            code = error.message_key(),
+            "top-ups not read for the notifications: {error}"
+        );
+        Vec::new()
+    });
     let events = events(&saldo, &pagamenti, &ricariche, now, session.lang());
     let ids: Vec<String> = events.iter().map(|n| n.id.clone()).collect();
     let fresh = session.store().announce(&ids, now)?;

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod comuni;
 pub mod contatti;
 pub mod copy;
+pub mod diagnostics;
 pub mod email;
 pub mod live;
 pub mod money;

@@ -520,7 +520,24 @@ async fn risposta_alla_creazione_persa_ritrovata_per_chiave() {
         "retries replayed, not repeated"
     );
     clear_faults(&sandbox).await;
+    let before = sandbox.request_log().len();
     let views = app.engine.resume_pending().await.unwrap();
+    // The sandbox would de-duplicate a second create by key and hide a lookup that never
+    // happened: the request log says what the app did.
+    let key = stored(&app, &local_id).idempotency_key;
+    let resumed = &sandbox.request_log()[before..];
+    assert!(
+        resumed.iter().any(|r| r.method == "GET"
+            && r.route == "/api/v1/ricariche"
+            && r.target.contains(&format!("idempotency_key={key}"))),
+        "looked up by key: {resumed:?}"
+    );
+    assert!(
+        !resumed
+            .iter()
+            .any(|r| r.method == "POST" && r.route == "/api/v1/ricariche"),
+        "found by key, so never created again: {resumed:?}"
+    );
     assert_eq!(views[0].local_id, local_id);
     assert_eq!(views[0].step, RicaricaStep::InCheckout);
     assert!(
@@ -552,7 +569,19 @@ async fn richiesta_mai_arrivata_rinviata_con_la_stessa_chiave() {
     );
     assert!(sandbox.state().ricariche.is_empty());
     clear_faults(&sandbox).await;
+    let before = sandbox.request_log().len();
     let views = app.engine.resume_pending().await.unwrap();
+    let resumed = &sandbox.request_log()[before..];
+    let lookup = resumed.iter().position(|r| {
+        r.method == "GET" && r.route == "/api/v1/ricariche" && r.target.contains("idempotency_key=")
+    });
+    let creates: Vec<usize> = (0..resumed.len())
+        .filter(|&i| resumed[i].method == "POST" && resumed[i].route == "/api/v1/ricariche")
+        .collect();
+    assert!(
+        lookup.is_some_and(|l| creates.len() == 1 && l < creates[0]),
+        "asked by key first, then created once: {resumed:?}"
+    );
     assert_eq!(views[0].step, RicaricaStep::AvvisoIssued);
     let portal = sandbox.state().ricariche;
     assert_eq!(portal.len(), 1);

@@ -213,14 +213,10 @@ impl Error {
         }
     }
 
-    /// Whether a retry of the same safe request may succeed.
+    /// Whether a retry of the same safe request may succeed: the one definition of transient,
+    /// [`ErrorKind::is_retryable`], applied to this error.
     pub(crate) fn is_transient(&self) -> bool {
-        match self {
-            Error::Offline(_) | Error::ConnectionLost(_) | Error::Timeout => true,
-            Error::Server { .. } => true,
-            Error::Problem { status, code, .. } => *status >= 500 || code == "rate_limited",
-            _ => false,
-        }
+        self.kind().is_retryable()
     }
 
     pub(crate) fn retry_after(&self) -> Option<Duration> {
@@ -299,6 +295,9 @@ mod tests {
             }
         );
         assert!(problem("rate_limited", 429).is_transient());
+        assert!(problem("internal_error", 503).is_transient());
+        assert!(Error::Timeout.is_transient());
+        assert!(!Error::Unauthorized.is_transient());
         assert!(!problem("validation_failed", 422).is_transient());
         assert_eq!(
             problem("payment_in_progress", 409).message_key(),

@@ -300,7 +300,12 @@ impl RicaricaEngine {
         for stored in self.session.store().unfinished_ricariche()? {
             match self.settle(&stored.id).await {
                 Ok(view) => views.push(view),
-                Err(RicaricaError::Corrupt { .. }) => continue,
+                Err(error @ RicaricaError::Corrupt { .. }) => {
+                    // Unreadable by this version: left in the store untouched, and the portal
+                    // still settles it (adopt_unknown skips its key, so it is never doubled).
+                    tracing::error!(local_id = %stored.id, "top-up not resumed: {error}");
+                    continue;
+                }
                 Err(error) => {
                     let mut view = self.view(&stored.id)?;
                     view.error_key = Some(error.message_key().to_owned());
@@ -309,8 +314,12 @@ impl RicaricaEngine {
             }
         }
         // Best effort: offline, the local top-ups above already say so.
-        if let Ok(adopted) = self.adopt_unknown().await {
-            views.extend(adopted);
+        match self.adopt_unknown().await {
+            Ok(adopted) => views.extend(adopted),
+            Err(error) => tracing::warn!(
+                code = error.message_key(),
+                "the portal's unfinished top-ups not adopted: {error}"
+            ),
         }
         Ok(views)
     }
@@ -338,6 +347,7 @@ impl RicaricaEngine {
                 continue;
             }
             let Some(record) = adoptable(&portal, payer_email.clone()) else {
+                tracing::warn!(ricarica_id = %portal.id, "a top-up of the portal is not a cart of ours: left to the portal");
                 continue;
             };
             let local_id = record.local_id.clone();
@@ -368,8 +378,9 @@ impl RicaricaEngine {
     pub fn pending(&self) -> Result<Vec<RicaricaView>, RicaricaError> {
         let mut views = Vec::new();
         for stored in self.session.store().unfinished_ricariche()? {
-            if let Ok(record) = Record::from_json(&stored.id, &stored.state_json) {
-                views.push(self.view_of(&record));
+            match Record::from_json(&stored.id, &stored.state_json) {
+                Ok(record) => views.push(self.view_of(&record)),
+                Err(error) => tracing::error!(local_id = %stored.id, "top-up not shown: {error}"),
             }
         }
         Ok(views)
@@ -379,8 +390,9 @@ impl RicaricaEngine {
     pub fn history(&self) -> Result<Vec<RicaricaView>, RicaricaError> {
         let mut views = Vec::new();
         for stored in self.session.store().all_ricariche()? {
-            if let Ok(record) = Record::from_json(&stored.id, &stored.state_json) {
-                views.push(self.view_of(&record));
+            match Record::from_json(&stored.id, &stored.state_json) {
+                Ok(record) => views.push(self.view_of(&record)),
+                Err(error) => tracing::error!(local_id = %stored.id, "top-up not shown: {error}"),
             }
         }
         Ok(views)
@@ -564,8 +576,14 @@ impl RicaricaEngine {
             }
         })?;
         if view.step == RicaricaStep::AvvisoIssued {
-            // "Avvisi Pagamento da Pagare" is the cached avvisi list: fetch it now if we can.
-            let _ = self.session.refresh().await;
+            // "Avvisi Pagamento da Pagare" is the cached avvisi list: fetch it now if we can;
+            // offline, the next refresh brings it.
+            if let Err(error) = self.session.refresh().await {
+                tracing::info!(
+                    code = error.message_key(),
+                    "avvisi not refreshed after a notice: {error}"
+                );
+            }
         }
         Ok(view)
     }
@@ -583,7 +601,12 @@ impl RicaricaEngine {
         })?;
         if view.step == RicaricaStep::Registered && !was_registered {
             // The new balance comes with the normal sync; failing it only leaves Saldo stale.
-            let _ = self.session.refresh().await;
+            if let Err(error) = self.session.refresh().await {
+                tracing::info!(
+                    code = error.message_key(),
+                    "saldo not refreshed after a registration: {error}"
+                );
+            }
         }
         Ok(view)
     }

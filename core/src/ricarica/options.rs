@@ -159,7 +159,13 @@ impl RicaricaEngine {
                 },
             )
             .await?;
-        let _ = self.session.refresh().await;
+        // The portal holds the new address already; the cached account follows when it can.
+        if let Err(error) = self.session.refresh().await {
+            tracing::info!(
+                code = error.message_key(),
+                "account not refreshed after the e-mail change: {error}"
+            );
+        }
         Ok(email)
     }
 

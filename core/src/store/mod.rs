@@ -249,7 +249,11 @@ impl Store {
                 etag,
                 fetched_at: from_millis(fetched_at),
             })),
-            Err(_) => {
+            Err(error) => {
+                tracing::warn!(
+                    resource,
+                    "cached document not readable, fetched again: {error}"
+                );
                 conn.execute("DELETE FROM documents WHERE resource = ?1", [resource])?;
                 Ok(None)
             }
@@ -383,8 +387,9 @@ impl Store {
         let mut movements = Vec::new();
         for json in rows {
             // A row this version cannot read is skipped rather than hiding the others.
-            if let Ok(movement) = serde_json::from_str(&json?) {
-                movements.push(movement);
+            match serde_json::from_str(&json?) {
+                Ok(movement) => movements.push(movement),
+                Err(error) => tracing::warn!("cached movement not readable, skipped: {error}"),
             }
         }
         Ok(movements)

@@ -135,7 +135,8 @@ impl Session {
         )?;
         // Last, so that a refused configuration leaves no file behind.
         let store = Store::open_profile(data_dir, &profile)?;
-        Ok(Session {
+        crate::diagnostics::install();
+        let session = Session {
             comune: comune.clone(),
             profile,
             api,
@@ -143,7 +144,29 @@ impl Session {
             store,
             options,
             saldo_memo: Mutex::new(None),
-        })
+        };
+        session.mask_account_names();
+        Ok(session)
+    }
+
+    /// The family's names join the log's mask list as soon as the core knows them.
+    fn mask_account_names(&self) {
+        match self.account() {
+            Ok(Some(account)) => {
+                let parent = &account.parent;
+                let names =
+                    [parent.first_name.as_str(), parent.last_name.as_str()]
+                        .into_iter()
+                        .chain(account.children.iter().flat_map(|child| {
+                            [child.first_name.as_str(), child.last_name.as_str()]
+                        }));
+                crate::diagnostics::add_personal_words(names);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(code = error.message_key(), "account not readable: {error}")
+            }
+        }
     }
 
     pub fn comune(&self) -> &Comune {
@@ -296,6 +319,7 @@ impl Session {
         match self.fetch_all().await {
             Ok((update, report)) => {
                 self.store.apply(&update, Utc::now())?;
+                self.mask_account_names();
                 Ok(report)
             }
             Err(error) => {
