@@ -62,6 +62,7 @@ copy:
 test-copy:
 	python3 scripts/copy.py --check
 	python3 -B -m unittest discover -s tests/copy
+	python3 -B -m unittest discover -s tests/scripts
 
 bindings:
 	bash scripts/bindings.sh
@@ -92,7 +93,8 @@ bench:
 # Known advisories: the workplace's snapshot of the RustSec database when it is there, else the live one.
 CARGO_AUDIT := $(CACHE_DIR)/cargo-tools/bin/cargo-audit
 audit:
-	[ -x $(CARGO_AUDIT) ] || $(CARGO) install -q -j$(JOBS) --locked --root $(CACHE_DIR)/cargo-tools cargo-audit@0.22.1
+	[ -x $(CARGO_AUDIT) ] || { mkdir -p $(CACHE_DIR) && flock -w 2700 $(CACHE_DIR)/cargo-tools.lock \
+	    $(CARGO) install -q -j$(JOBS) --locked --root $(CACHE_DIR)/cargo-tools cargo-audit@0.22.1; }
 	if [ -d ../shared/advisory-db ]; then $(CARGO_AUDIT) audit --db ../shared/advisory-db --no-fetch; else $(CARGO_AUDIT) audit; fi
 
 # Mobile libraries need the Android NDK / Xcode, which only a workstation has.

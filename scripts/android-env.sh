@@ -3,6 +3,9 @@
 CACHE_DIR="${CACHE_DIR:-${HOME:+$HOME/.cache/comunicapp}}"; CACHE_DIR="${CACHE_DIR:-$REPO_ROOT/.cache}"
 mkdir -p "$CACHE_DIR/m2"
 CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
+# One Maven run at a time writes the shared repository.
+source "$(dirname "${BASH_SOURCE[0]}")/cache-lock.sh"
+cache_lock m2
 
 # Refreshes the package lists only if apt cannot find the packages as they are.
 apt_install() {

@@ -39,6 +39,8 @@ command -v node >/dev/null && command -v npm >/dev/null || {
     exit 1
 }
 
+source "$REPO_ROOT/scripts/cache-lock.sh"
+cache_lock tree-sitter
 if [[ ! -e "$STAMP" ]]; then
     rm -rf "$TS_DIR"
     mkdir -p "$TS_DIR"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Builds, once, the Debian stable chroot in which the Swift package is tested on Linux.
-# Debian stable ships Swift as `swiftlang` (installed under /usr/libexec/swift); the host may be an
-# older Debian without it, hence a chroot rather than an apt-get install on the host.
+# Builds, once, the Debian 13 "trixie" chroot in which the Swift package is tested on Linux.
+# Trixie ships Swift as `swiftlang` (installed under /usr/libexec/swift); the host may be an
+# older Debian without it, hence a chroot rather than an apt-get install on the host. The release
+# is pinned by name: `stable` moves to the next release one day and the chroot (compiler, libc)
+# would change under the tests without a commit saying so.
 # Idempotent: a stamp written after mmdebstrap succeeded marks the chroot complete; without the
 # stamp (interrupted run) the directory is thrown away and rebuilt.
 # Needs root (mmdebstrap root mode, chroot). Prints the chroot path, alone, on stdout; progress
@@ -13,7 +15,9 @@ CACHE_DIR="${CACHE_DIR:-${HOME:+$HOME/.cache/comunicapp}}"; CACHE_DIR="${CACHE_D
 mkdir -p "$CACHE_DIR"
 CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
 SWIFT_ROOT="$CACHE_DIR/swift-root"
-SUITE="${SWIFT_SUITE:-stable}"
+source "$REPO_ROOT/scripts/cache-lock.sh"
+cache_lock swift-root
+SUITE="${SWIFT_SUITE:-trixie}"
 PACKAGES="swiftlang,libc6-dev,libstdc++-14-dev,ca-certificates"
 # The stamp records what was asked for, so changing the package list rebuilds the chroot.
 STAMP="$CACHE_DIR/swift-root.stamp"
@@ -44,7 +48,7 @@ apt_install() {
 apt_install mmdebstrap debian-archive-keyring >&2
 
 # The mirror this machine already uses (deb822 `URIs:` or one-line `deb` entries), skipping the
-# security archive, which has no `stable` suite of its own under that name.
+# security archive, which has no plain suite of its own under that name.
 find_mirror() {
     local files=() uri
     [[ -f /etc/apt/sources.list ]] && files+=(/etc/apt/sources.list)

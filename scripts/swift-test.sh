@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Testing layer 4: the generated Swift bindings + the Swift package (ios/ComunicAppCore), XCTest,
-# run by Debian stable's Swift inside the chroot that scripts/swift-chroot.sh builds once into
+# run by Debian trixie's Swift inside the chroot that scripts/swift-chroot.sh builds once into
 # $CACHE_DIR/swift-root. The repository is bind-mounted at /comunicapp inside a private mount
 # namespace, so nothing stays mounted after the run, even if it is killed; SwiftPM's build folder
 # lives in the chroot and is reused by the next run.
@@ -13,6 +13,10 @@ mkdir -p "$CACHE_DIR"
 CACHE_DIR="$(cd "$CACHE_DIR" && pwd)"
 
 SWIFT_ROOT="$(bash scripts/swift-chroot.sh)"
+# One run at a time inside the chroot: its /comunicapp mount point and SwiftPM's build folder
+# are shared by every checkout.
+source scripts/cache-lock.sh
+cache_lock swift-run
 bash scripts/bindings.sh
 
 # make bench points these at the release library and its one FFI test; make test leaves them.
