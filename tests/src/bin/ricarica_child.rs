@@ -174,7 +174,11 @@ fn open_session(portal: &Url, data: &Path) -> Result<Session, String> {
         refresh_margin: Duration::from_secs(5),
         ..SessionOptions::development()
     };
-    Session::open(data, &comune, secrets, options).map_err(|e| e.to_string())
+    // The key on stdout, as every other failure of a run: a full disk can stop the very open.
+    Session::open(data, &comune, secrets, options).map_err(|e| {
+        say(&format!("ERROR {}", e.message_key()));
+        e.to_string()
+    })
 }
 
 async fn login(session: &Session, portal: &Url, user: &str, password: &str) -> Result<(), String> {
