@@ -54,35 +54,35 @@ fn set_user_version(file: &Path, version: i64) {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum Damage {
-    CacheDeleted,
-    CacheTruncated,
-    CacheJunk,
-    CacheFromNewerApp,
+enum CacheDamage {
+    Deleted,
+    Truncated,
+    Junk,
+    FromNewerApp,
 }
 
-impl Damage {
+impl CacheDamage {
     fn apply(self, dir: &Path) {
         let cache = cache_file(dir);
         match self {
-            Damage::CacheDeleted => {
+            CacheDamage::Deleted => {
                 for suffix in ["", "-wal", "-shm"] {
                     let _ = fs::remove_file(format!("{}{suffix}", cache.display()));
                 }
             }
-            Damage::CacheTruncated => {
+            CacheDamage::Truncated => {
                 let bytes = fs::read(&cache).unwrap();
                 fs::write(&cache, &bytes[..bytes.len() / 3]).unwrap();
             }
-            Damage::CacheJunk => fs::write(&cache, vec![0xA5; 64 * 1024]).unwrap(),
-            Damage::CacheFromNewerApp => set_user_version(&cache, 1_000),
+            CacheDamage::Junk => fs::write(&cache, vec![0xA5; 64 * 1024]).unwrap(),
+            CacheDamage::FromNewerApp => set_user_version(&cache, 1_000),
         }
     }
 }
 
 /// A parent with a top-up left in the checkout, the app closed, then `damage`: the reopened app
 /// shows the Saldo from the portal and the top-up, paid now, is registered once.
-async fn survives(sandbox: &SandboxHandle, damage: Damage) -> Result<(), String> {
+async fn survives(sandbox: &SandboxHandle, damage: CacheDamage) -> Result<(), String> {
     let phone = app(sandbox, &format!("storage-{damage:?}")).await;
     let before = sandbox.state().balance_cents(GIULIA, REFEZIONE).unwrap();
     let view = phone
@@ -156,10 +156,10 @@ async fn a_damaged_cache_costs_nothing_but_a_refresh() {
     let sandbox = sandbox().await;
     let mut failures = Vec::new();
     let damages = [
-        Damage::CacheDeleted,
-        Damage::CacheTruncated,
-        Damage::CacheJunk,
-        Damage::CacheFromNewerApp,
+        CacheDamage::Deleted,
+        CacheDamage::Truncated,
+        CacheDamage::Junk,
+        CacheDamage::FromNewerApp,
     ];
     for damage in damages {
         if let Err(why) = survives(&sandbox, damage).await {
