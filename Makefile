@@ -14,7 +14,7 @@ ARGS ?=
 
 .PHONY: help demo test test-rust test-contract test-kotlin test-swift test-browser lint fmt \
         bindings sandbox bench android-libs ios-xcframework audit deps-browser copy test-copy \
-        test-ios-app test-android-app screenshots
+        test-ios-app test-android-app screenshots reliability
 
 help:
 	@echo "make demo      run the main job on the embedded sandbox (ARGS=--interactive to pay by hand)"
@@ -22,6 +22,7 @@ help:
 	@echo "make sandbox   serve the sandbox portal on 127.0.0.1:$(PORT)"
 	@echo "make bindings  generate the Kotlin and Swift bindings into build/bindings"
 	@echo "make bench     run the benchmarks"
+	@echo "make reliability  faults, crash points, bad input, storage, concurrency, privacy, supply chain, fuzzing: one table"
 	@echo "make copy      generate the apps' strings.xml and String Catalog from copy/app.toml"
 	@echo "make screenshots  render every Android screen to build/screenshots/android/"
 
@@ -90,12 +91,16 @@ test-ios-app:
 bench:
 	bash scripts/bench.sh
 
-# Known advisories: the workplace's snapshot of the RustSec database when it is there, else the live one.
-CARGO_AUDIT := $(CACHE_DIR)/cargo-tools/bin/cargo-audit
+# The dependencies: known advisories (cargo-audit, the workplace's RustSec snapshot when it is
+# there), licences, duplicate versions and sources (cargo-deny, deny.toml).
 audit:
-	[ -x $(CARGO_AUDIT) ] || { mkdir -p $(CACHE_DIR) && flock -w 2700 $(CACHE_DIR)/cargo-tools.lock \
-	    $(CARGO) install -q -j$(JOBS) --locked --root $(CACHE_DIR)/cargo-tools cargo-audit@0.22.1; }
-	if [ -d ../shared/advisory-db ]; then $(CARGO_AUDIT) audit --db ../shared/advisory-db --no-fetch; else $(CARGO_AUDIT) audit; fi
+	bash scripts/supply-chain.sh audit
+	bash scripts/supply-chain.sh deny
+
+# Faults, crash points, bad input, storage, concurrency, privacy, the supply chain and fuzzing,
+# one table row each; its cargo rows also run in `make test`, the fuzzing only here.
+reliability: deps-browser
+	bash scripts/reliability.sh
 
 # Mobile libraries need the Android NDK / Xcode, which only a workstation has.
 android-libs:

@@ -254,7 +254,7 @@ async fn follow(engine: Weak<RicaricaEngine>, local_id: String, policy: PollPoli
             Err(error) if error.is_transient() => {}
             Err(error) => {
                 tracing::warn!(
-                    code = error.message_key(),
+                    key = error.message_key(),
                     "stopped following a top-up: {error}"
                 );
                 return;

@@ -124,7 +124,7 @@ pub async fn run(
     let ricariche = engine.history().unwrap_or_else(|error| {
         // The credit and avviso notifications do not need them; "registrata" waits a run.
         tracing::warn!(
-            code = error.message_key(),
+            key = error.message_key(),
             "top-ups not read for the notifications: {error}"
         );
         Vec::new()

@@ -19,7 +19,12 @@ struct Log {
     lines: VecDeque<String>,
     /// Personal words to mask wherever they appear (names from the account).
     personal: Vec<String>,
+    /// Secrets the core holds (tokens, PKCE verifier, login state), masked whatever their shape.
+    secrets: VecDeque<String>,
 }
+
+/// The newest secrets kept for masking: a few logins' and refreshes' worth.
+const KEPT_SECRETS: usize = 64;
 
 fn log() -> MutexGuard<'static, Log> {
     static LOG: OnceLock<Mutex<Log>> = OnceLock::new();
@@ -27,6 +32,7 @@ fn log() -> MutexGuard<'static, Log> {
         Mutex::new(Log {
             lines: VecDeque::new(),
             personal: Vec::new(),
+            secrets: VecDeque::new(),
         })
     })
     .lock()
@@ -61,6 +67,21 @@ pub fn add_personal_words<'a>(words: impl IntoIterator<Item = &'a str>) {
     log.personal.sort_by_key(|w| std::cmp::Reverse(w.len()));
 }
 
+/// A secret value (a token, a verifier, a state) that must never appear in the log.
+pub fn add_secret(secret: &str) {
+    if secret.len() < 8 {
+        return;
+    }
+    let mut log = log();
+    if log.secrets.iter().any(|s| s == secret) {
+        return;
+    }
+    if log.secrets.len() == KEPT_SECRETS {
+        log.secrets.pop_front();
+    }
+    log.secrets.push_back(secret.to_owned());
+}
+
 /// The kept lines, oldest first, already masked.
 pub fn support_log() -> String {
     let log = log();
@@ -81,7 +102,7 @@ pub fn record_error(code: &str, error: &dyn std::error::Error) {
         chain.push_str(&cause.to_string());
         source = cause.source();
     }
-    tracing::warn!(target: "comunicapp::errors", code, "{chain}");
+    tracing::warn!(target: "comunicapp::errors", key = code, "{chain}");
 }
 
 struct MemoryWriter;
@@ -112,7 +133,11 @@ impl Drop for LineBuffer {
     fn drop(&mut self) {
         let text = String::from_utf8_lossy(&self.0);
         let mut log = log();
-        let masked = mask_with(text.trim_end(), &log.personal);
+        let mut masked = text.trim_end().to_owned();
+        for secret in &log.secrets {
+            masked = masked.replace(secret.as_str(), "[segreto]");
+        }
+        let masked = mask_with(&masked, &log.personal);
         if log.lines.len() == KEPT_LINES {
             log.lines.pop_front();
         }
@@ -120,25 +145,68 @@ impl Drop for LineBuffer {
     }
 }
 
+/// Names after which the next word is a credential (`Bearer x`, `code=x`, `"state": "x"`).
+const CREDENTIAL_NAMES: &[&str] = &[
+    "bearer",
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "code",
+    "code_verifier",
+    "state",
+    "secret",
+    "password",
+];
+
 /// `text` with every personal or secret value replaced.
 pub fn mask(text: &str) -> String {
-    let personal = log().personal.clone();
-    mask_with(text, &personal)
+    let (personal, secrets) = {
+        let log = log();
+        (log.personal.clone(), log.secrets.clone())
+    };
+    let mut text = text.to_owned();
+    for secret in &secrets {
+        text = text.replace(secret.as_str(), "[segreto]");
+    }
+    mask_with(&text, &personal)
 }
 
 fn mask_with(text: &str, personal: &[String]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    for c in text.chars() {
-        if c.is_alphanumeric() || matches!(c, '@' | '.' | '_' | '-' | '+' | '%' | '~' | '=') {
-            word.push(c);
+    // After `Bearer` or `token=`-like names the next word is a credential, whatever its shape.
+    let mut credential_next = false;
+    let flush = |word: &mut String, out: &mut String, credential_next: &mut bool| {
+        if word.is_empty() {
+            return;
+        }
+        if *credential_next {
+            out.push_str("[segreto]");
         } else {
-            out.push_str(&mask_word(&word));
-            word.clear();
+            out.push_str(&mask_word(word));
+        }
+        let lower = word.to_ascii_lowercase();
+        let name = lower.trim_end_matches('=');
+        *credential_next = CREDENTIAL_NAMES.contains(&name);
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_alphanumeric() || matches!(c, '@' | '.' | '_' | '-' | '+' | '%' | '~') {
+            word.push(c);
+        } else if c == '=' && !word.is_empty() && !word.ends_with('=') {
+            // `name=value`: the name decides whether the value is a credential.
+            word.push(c);
+            flush(&mut word, &mut out, &mut credential_next);
+        } else {
+            flush(&mut word, &mut out, &mut credential_next);
+            if !c.is_whitespace() && !matches!(c, ':' | '"' | '\'') {
+                credential_next = false;
+            }
             out.push(c);
         }
     }
-    out.push_str(&mask_word(&word));
+    flush(&mut word, &mut out, &mut credential_next);
     for name in personal {
         out = replace_ignoring_case(&out, name, "[nome]");
     }
@@ -168,7 +236,10 @@ fn mask_word(word: &str) -> String {
         return format!("[codice fiscale]{tail}");
     }
     let letters = trimmed.chars().filter(|c| c.is_ascii_alphabetic()).count();
-    if trimmed.len() >= 20 && digits >= 2 && letters >= 2 {
+    let uppers = trimmed.chars().filter(|c| c.is_ascii_uppercase()).count();
+    let lowers = letters - uppers;
+    let random_looking = (digits >= 2 && letters >= 2) || (lowers >= 2 && uppers + digits >= 4);
+    if trimmed.len() >= 20 && random_looking {
         // Tokens, codes, verifiers, idempotency keys: long mixed runs.
         return format!("[segreto]{tail}");
     }
@@ -227,6 +298,24 @@ mod tests {
         assert!(masked.contains("m***@***"), "{masked}");
         assert!(masked.contains("[numero …81]"), "{masked}");
         assert!(masked.contains("paid"), "ordinary words stay: {masked}");
+    }
+
+    #[test]
+    fn a_credential_is_masked_by_its_name_or_because_the_core_holds_it() {
+        let masked = mask_with(
+            "Authorization: Bearer abcdefghijklmnop refresh_token=qwertyuiopasdfgh \"state\": \"zxcvbnmlkjhgfd\"",
+            &[],
+        );
+        for secret in ["abcdefghijklmnop", "qwertyuiopasdfgh", "zxcvbnmlkjhgfd"] {
+            assert!(!masked.contains(secret), "{secret} in {masked}");
+        }
+        assert!(!mask_with("rfDuvpQVdgejMczDrQepqrNbXzUNoJltbXVhqadmcZe", &[]).contains("rfDuvp"));
+        add_secret("plainlowercasesecretvalue");
+        assert_eq!(mask("x plainlowercasesecretvalue y"), "x [segreto] y");
+        assert_eq!(
+            mask_with("PaidAwaitingRegistration", &[]),
+            "PaidAwaitingRegistration"
+        );
     }
 
     #[test]

@@ -52,12 +52,32 @@ impl Email {
         if trimmed.is_empty() {
             return Err(EmailError::Empty);
         }
+        // Invisible and direction-changing characters make the address read differently from
+        // what is stored; pagoPA would send the receipt to the stored one.
+        if trimmed.chars().any(is_invisible) {
+            return Err(EmailError::InvalidCharacter);
+        }
         let options = Options::default()
             .with_required_tld()
             .without_domain_literal()
             .without_display_text();
         let parsed = EmailAddress::parse_with_options(trimmed, options).map_err(map_error)?;
         let domain = parsed.domain().to_lowercase();
+        // RFC 5322 allows `?`, `/`, `{`… in a domain atom; no mail host has them (RFC 1123
+        // labels: letters, digits, inner hyphens). A top-level domain is never all digits.
+        let labels: Vec<&str> = domain.split('.').collect();
+        if labels
+            .iter()
+            .any(|label| !label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        {
+            return Err(EmailError::InvalidCharacter);
+        }
+        if labels
+            .last()
+            .is_none_or(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+        {
+            return Err(EmailError::InvalidDomain);
+        }
         Ok(Email(format!("{}@{domain}", parsed.local_part())))
     }
 
@@ -78,6 +98,14 @@ impl Email {
 pub fn mask_for_log(email: &Email) -> String {
     let first = email.0.chars().next().unwrap_or('•');
     format!("{first}••••••@{}", email.domain())
+}
+
+/// Controls and format characters (zero-width, bidi overrides, soft hyphen, BOM).
+fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
 }
 
 fn map_error(error: email_address::Error) -> EmailError {

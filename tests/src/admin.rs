@@ -29,6 +29,8 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/admin/clock/advance", post(advance_clock))
         .route("/admin/avvisi/{notice_number}/pay", post(pay_avviso))
         .route("/admin/checkout/{session_id}/settle", post(settle))
+        // A `body` fault may carry a 10 MB document (the client's size cap is tested with it).
+        .layer(axum::extract::DefaultBodyLimit::max(32 * 1024 * 1024))
 }
 
 fn bad_body(error: serde_json::Error) -> Response {

@@ -18,6 +18,10 @@ pub enum Fetched<T> {
     Fresh { value: T, etag: Option<String> },
 }
 
+/// Far above the largest document of the contract (a 500-movement page is about 100 kB): a body
+/// past it is not the portal's answer, and reading it whole would cost the phone's memory.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// The portal client. Holds no token: the session passes one per call, so a token lives in
 /// memory only for the duration of a request.
 #[derive(Debug, Clone)]
@@ -232,11 +236,33 @@ impl ApiClient {
                 .header(CONTENT_TYPE, "application/json")
                 .body(body.clone());
         }
-        let response = request.send().await.map_err(transport_failure)?;
+        let mut response = request.send().await.map_err(transport_failure)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = match response.bytes().await {
-            Ok(bytes) => bytes.to_vec(),
+        let too_large = || Failure {
+            error: Error::contract("risposta troppo grande"),
+            transient: false,
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        // Read chunk by chunk: a body without a length (or lying about it) stops at the cap.
+        let mut read = Vec::new();
+        let body = loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) if read.len() + chunk.len() > MAX_BODY_BYTES => {
+                    return Err(too_large())
+                }
+                Ok(Some(chunk)) => read.extend_from_slice(&chunk),
+                Ok(None) => break Ok(read),
+                Err(e) => break Err(e),
+            }
+        };
+        let body = match body {
+            Ok(bytes) => bytes,
             // A body cut short is the portal's answer broken in transit: a contract violation
             // for the caller, but worth another try for a safe request.
             Err(e) if e.is_timeout() => return Err(Error::Timeout.into()),

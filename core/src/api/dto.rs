@@ -422,6 +422,60 @@ pub mod problem_code {
     pub const INTERNAL_ERROR: &str = "internal_error";
 }
 
+/// A document the refresh caches: decoded by serde, then checked for what the types cannot say,
+/// so that the cache only ever holds what the contract allows.
+pub trait PortalDocument: serde::de::DeserializeOwned + Serialize {
+    /// What is wrong with the document, if anything.
+    fn contract_violation(&self) -> Option<String>;
+}
+
+impl PortalDocument for EnteConfig {
+    /// The same validation the ricarica flow applies: a catalog it would refuse never replaces
+    /// a good cached one.
+    fn contract_violation(&self) -> Option<String> {
+        crate::catalog::EnteConfig::from_portal(self.clone())
+            .err()
+            .map(|e| format!("configurazione dell'ente: {}", e.message_key()))
+    }
+}
+
+impl PortalDocument for Account {
+    fn contract_violation(&self) -> Option<String> {
+        self.children
+            .iter()
+            .any(|c| c.meal_price_cents.is_some_and(|p| p < 0))
+            .then(|| "prezzo del pasto negativo".to_owned())
+    }
+}
+
+impl PortalDocument for Balances {
+    fn contract_violation(&self) -> Option<String> {
+        self.balances
+            .iter()
+            .any(|b| b.meal_price_cents.is_some_and(|p| p < 0))
+            .then(|| "prezzo del pasto negativo".to_owned())
+    }
+}
+
+impl PortalDocument for AvvisiList {
+    /// A pagoPA notice is for at least one cent.
+    fn contract_violation(&self) -> Option<String> {
+        self.avvisi
+            .iter()
+            .any(|a| a.amount_cents < 1)
+            .then(|| "avviso con importo non positivo".to_owned())
+    }
+}
+
+impl PortalDocument for ReceiptsList {
+    fn contract_violation(&self) -> Option<String> {
+        self.receipts
+            .iter()
+            .any(|r| r.amount_cents < 1)
+            .then(|| "ricevuta con importo non positivo".to_owned())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,8 @@ impl Authenticator {
             state: state.secret().clone(),
             verifier: verifier.secret().clone(),
         };
+        crate::diagnostics::add_secret(&pending.state);
+        crate::diagnostics::add_secret(&pending.verifier);
         self.secrets.set(
             &self.key("pending_login"),
             &serde_json::to_string(&pending)?,
@@ -151,7 +153,14 @@ impl Authenticator {
         if !same_endpoint(&callback, &self.config.redirect_uri) {
             return Err(Error::LoginStateMismatch);
         }
-        let params: HashMap<String, String> = callback.query_pairs().into_owned().collect();
+        let mut params: HashMap<String, String> = HashMap::new();
+        for (name, value) in callback.query_pairs().into_owned() {
+            // A parameter given twice is not the authorization server's answer (RFC 6749 §3.1):
+            // which copy wins would differ between parsers.
+            if params.insert(name, value).is_some() {
+                return Err(Error::LoginStateMismatch);
+            }
+        }
         let pending: PendingLogin = match self.secrets.get(&self.key("pending_login"))? {
             Some(json) => serde_json::from_str(&json)?,
             None => return Err(Error::LoginStateMismatch),

@@ -120,7 +120,14 @@ impl RefreshExchange {
 pub(super) fn load_tokens(secrets: &dyn SecureStore, key: &str) -> Result<Option<Tokens>, Error> {
     match secrets.get(key)? {
         // An unreadable entry is as good as none: the parent logs in again.
-        Some(json) => Ok(serde_json::from_str(&json).ok()),
+        Some(json) => {
+            let tokens: Option<Tokens> = serde_json::from_str(&json).ok();
+            if let Some(tokens) = &tokens {
+                crate::diagnostics::add_secret(&tokens.access_token);
+                crate::diagnostics::add_secret(&tokens.refresh_token);
+            }
+            Ok(tokens)
+        }
         None => Ok(None),
     }
 }
@@ -130,6 +137,8 @@ pub(super) fn save_tokens(
     key: &str,
     tokens: &Tokens,
 ) -> Result<(), Error> {
+    crate::diagnostics::add_secret(&tokens.access_token);
+    crate::diagnostics::add_secret(&tokens.refresh_token);
     Ok(secrets.set(key, &serde_json::to_string(tokens)?)?)
 }
 

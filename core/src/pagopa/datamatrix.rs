@@ -29,6 +29,7 @@ use super::{parse_amount_cents, EnteFiscalCode, NoticeNumber, PagopaError, Payme
 const PREFIX: &str = "codfase=NBPA;";
 const NOTICE_NUMBER_AT: Range<usize> = 15..33;
 const AMOUNT_AT: Range<usize> = 49..59;
+const DOCUMENT_TYPE_AT: Range<usize> = 59..63;
 const FISCAL_CODE_AT: Range<usize> = 66..77;
 /// Everything the parser reads lies before this offset.
 const MIN_LEN: usize = FISCAL_CODE_AT.end;
@@ -48,10 +49,10 @@ pub fn parse_poste_datamatrix(payload: &str) -> Result<PaymentNotice, PagopaErro
     if !payload.starts_with(PREFIX) {
         return Err(PagopaError::DataMatrixPrefix);
     }
-    if payload.len() < MIN_LEN {
-        return Err(PagopaError::DataMatrixLength {
-            found: payload.chars().count(),
-        });
+    // Characters, not bytes: the layout counts characters, and a name in UTF-8 takes more bytes.
+    let length = payload.chars().count();
+    if length < MIN_LEN {
+        return Err(PagopaError::DataMatrixLength { found: length });
     }
     // `str::get` answers None when a range would split a non-ASCII character, so a malformed
     // payload becomes an error here instead of a panic.
@@ -62,11 +63,16 @@ pub fn parse_poste_datamatrix(payload: &str) -> Result<PaymentNotice, PagopaErro
     let fiscal_code = payload
         .get(FISCAL_CODE_AT)
         .ok_or(PagopaError::FiscalCodeNotDigits)?;
-    Ok(PaymentNotice {
+    let notice = PaymentNotice {
         notice_number: NoticeNumber::parse_compact(notice_number)?,
         fiscal_code: EnteFiscalCode::parse(fiscal_code)?,
         amount_cents: parse_amount_cents(amount, AMOUNT_DIGITS, AMOUNT_DIGITS)?,
-    })
+    };
+    // Only the pagoPA bollettino carries a notice number; an ordinary postal one (3674) does not.
+    if payload.get(DOCUMENT_TYPE_AT) != Some(&format!("3{POSTE_DOCUMENT_TYPE}")[..]) {
+        return Err(PagopaError::DataMatrixPrefix);
+    }
+    Ok(notice)
 }
 
 /// What a Poste bollettino adds to a notice: the ente's postal account and the debtor.

@@ -187,7 +187,11 @@ impl RicaricaEngine {
             PaymentMode::Avviso => None,
         };
         let return_urls = match &return_state {
-            Some(state) => Some(self.config.return_urls.urls(&state.encode())?),
+            Some(state) => {
+                let encoded = state.encode();
+                crate::diagnostics::add_secret(&encoded);
+                Some(self.config.return_urls.urls(&encoded)?)
+            }
             None => None,
         };
         let request = CreateRicaricaRequest {
@@ -220,12 +224,33 @@ impl RicaricaEngine {
             None => self.insert(&record)?,
         }
         match self.send_create(&record).await {
-            Ok(created) => self.apply_created(&local_id, created).await,
+            Ok(created) => match self.apply_created(&local_id, created).await {
+                // An answer we cannot accept (not our top-up, a checkout URL we must not open)
+                // leaves the record `submitting`: like a lost answer, the next settling round
+                // asks the portal by key.
+                Err(error) if self.still_submitting(&local_id) => {
+                    Err(RicaricaError::NotConfirmed {
+                        local_id,
+                        source: Box::new(match error {
+                            RicaricaError::Api(source) => source,
+                            other => api::Error::contract(other.to_string()),
+                        }),
+                    })
+                }
+                answer => answer,
+            },
             Err(source) => Err(RicaricaError::NotConfirmed {
                 local_id,
                 source: Box::new(source),
             }),
         }
+    }
+
+    fn still_submitting(&self, local_id: &str) -> bool {
+        matches!(
+            self.load(local_id),
+            Ok(Some((record, _))) if record.machine.step() == RicaricaStep::Submitting
+        )
     }
 
     /// The URL the checkout sent the browser to, as the app received it. Accepted only for a
@@ -294,7 +319,8 @@ impl RicaricaEngine {
     }
 
     /// Run at every start: settles each unfinished top-up with the portal. A top-up that cannot
-    /// be settled now (offline) is returned with its `error_key` and tried again next time.
+    /// be settled now (offline) is returned with its `error_key` and tried again next time. With
+    /// no top-up stored, a failure to ask the portal for its unfinished ones is the error.
     pub async fn resume_pending(&self) -> Result<Vec<RicaricaView>, RicaricaError> {
         let mut views = Vec::new();
         for stored in self.session.store().unfinished_ricariche()? {
@@ -313,11 +339,14 @@ impl RicaricaEngine {
                 }
             }
         }
-        // Best effort: offline, the local top-ups above already say so.
         match self.adopt_unknown().await {
             Ok(adopted) => views.extend(adopted),
+            // With nothing stored (a new install, a lost records file) an empty answer would
+            // read "nothing unfinished" when it means "not verified": say so.
+            Err(error) if views.is_empty() => return Err(error),
+            // Otherwise the local top-ups above carry their own outcome; the next start asks again.
             Err(error) => tracing::warn!(
-                code = error.message_key(),
+                key = error.message_key(),
                 "the portal's unfinished top-ups not adopted: {error}"
             ),
         }
@@ -544,6 +573,12 @@ impl RicaricaEngine {
             Created::Answer(portal) => *portal,
         };
         self.check_portal_matches(local_id, &portal)?;
+        if let Some(url) = &portal.checkout_url {
+            // The browser is sent there with the parent's payment: the same rule as every URL
+            // the core talks to (https; loopback http only in development builds).
+            api::check_url(url, self.session.api().options().allow_loopback_http)
+                .map_err(|_| RicaricaError::contract("indirizzo del checkout non consentito"))?;
+        }
         let status = portal_status(portal.status);
         let view = self.transition(local_id, Some(portal.clone()), |machine| {
             if machine.step() != RicaricaStep::Submitting {
@@ -580,7 +615,7 @@ impl RicaricaEngine {
             // offline, the next refresh brings it.
             if let Err(error) = self.session.refresh().await {
                 tracing::info!(
-                    code = error.message_key(),
+                    key = error.message_key(),
                     "avvisi not refreshed after a notice: {error}"
                 );
             }
@@ -603,7 +638,7 @@ impl RicaricaEngine {
             // The new balance comes with the normal sync; failing it only leaves Saldo stale.
             if let Err(error) = self.session.refresh().await {
                 tracing::info!(
-                    code = error.message_key(),
+                    key = error.message_key(),
                     "saldo not refreshed after a registration: {error}"
                 );
             }

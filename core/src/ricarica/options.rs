@@ -162,7 +162,7 @@ impl RicaricaEngine {
         // The portal holds the new address already; the cached account follows when it can.
         if let Err(error) = self.session.refresh().await {
             tracing::info!(
-                code = error.message_key(),
+                key = error.message_key(),
                 "account not refreshed after the e-mail change: {error}"
             );
         }

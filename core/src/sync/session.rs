@@ -10,7 +10,9 @@ use serde::Serialize;
 use url::Url;
 
 use super::Freshness;
-use crate::api::dto::{Account, AvvisiList, Balances, EnteConfig, MovementsPage, ReceiptsList};
+use crate::api::dto::{
+    Account, AvvisiList, Balances, EnteConfig, MovementsPage, PortalDocument, ReceiptsList,
+};
 use crate::api::{ApiClient, ClientOptions, Error, Fetched};
 use crate::auth::{Authenticator, LogoutReport, OAuthConfig, SecureStore};
 use crate::comuni::Comune;
@@ -164,7 +166,7 @@ impl Session {
             }
             Ok(None) => {}
             Err(error) => {
-                tracing::warn!(code = error.message_key(), "account not readable: {error}")
+                tracing::warn!(key = error.message_key(), "account not readable: {error}")
             }
         }
     }
@@ -368,14 +370,19 @@ impl Session {
 
     /// `None` when the portal confirmed the cached copy; otherwise the body, re-serialised from
     /// the typed value so that only contract-valid documents reach the cache.
-    async fn fetch_document<T: DeserializeOwned + Serialize>(
+    async fn fetch_document<T: PortalDocument>(
         &self,
         (resource, path): (&str, &str),
     ) -> Result<Option<(String, Option<String>)>, Error> {
         let etag = self.store.etag(resource)?;
         match self.get::<T>(path, &[], etag.as_deref()).await? {
             Fetched::NotModified => Ok(None),
-            Fetched::Fresh { value, etag } => Ok(Some((serde_json::to_string(&value)?, etag))),
+            Fetched::Fresh { value, etag } => {
+                if let Some(violation) = value.contract_violation() {
+                    return Err(Error::contract(violation));
+                }
+                Ok(Some((serde_json::to_string(&value)?, etag)))
+            }
         }
     }
 
