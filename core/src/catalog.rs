@@ -241,9 +241,10 @@ impl EnteConfig {
             registration_delay_hours: DEFAULT_REGISTRATION_DELAY_HOURS,
             low_credit_meals: DEFAULT_LOW_CREDIT_MEALS,
         };
-        // Fixed data checked by `valenza_example_is_valid`; an Err here is a bug in this file, and
-        // falling back to the unchecked draft keeps the demo running rather than panicking.
-        EnteConfig::new(draft.clone()).unwrap_or(EnteConfig { config: draft })
+        // Fixed data, checked by `valenza_example_is_valid`: no input reaches it, and an example
+        // that did not validate must never be handed out as a validated configuration.
+        #[allow(clippy::expect_used)]
+        EnteConfig::new(draft).expect("the Valenza example is valid")
     }
 }
 
@@ -251,7 +252,7 @@ impl EnteConfig {
     /// The portal's `GET /api/v1/ente` answer, validated. Services of a kind added after this
     /// app was built are left out rather than failing the whole catalog: the parent can still
     /// top up everything this app understands.
-    pub fn from_portal(wire: dto::EnteConfig) -> Result<EnteConfig, CatalogError> {
+    pub fn from_portal(wire: dto::EnteDocument) -> Result<EnteConfig, CatalogError> {
         let services = wire
             .services
             .into_iter()
@@ -529,7 +530,7 @@ mod tests {
             min_cents,
             max_cents: 50_000,
         };
-        let wire = |services| dto::EnteConfig {
+        let wire = |services| dto::EnteDocument {
             name: "Comune di Valenza".into(),
             fiscal_code: "80012340065".into(),
             cbill_code: "AB1C2".into(),

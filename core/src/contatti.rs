@@ -1,7 +1,7 @@
 //! The Contatti screen: the ente's office for the parents ("Ufficio Servizi Educativi"), with
 //! what a tap on a phone number or on the address opens.
 
-use crate::api::dto::EnteConfig;
+use crate::api::dto::EnteDocument;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContattiView {
@@ -24,7 +24,7 @@ pub struct PhoneContact {
 }
 
 /// From the cached ente configuration; `None` before the first sync.
-pub fn build_contatti(ente: Option<&EnteConfig>) -> Option<ContattiView> {
+pub fn build_contatti(ente: Option<&EnteDocument>) -> Option<ContattiView> {
     let ente = ente?;
     let office = &ente.support_office;
     Some(ContattiView {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::api::dto::{Account, Balances, EnteConfig, Movement, MovementKind};
+use crate::api::dto::{Account, Balances, EnteDocument, Movement, MovementKind};
 use crate::copy::Lang;
 use crate::sync::Freshness;
 
@@ -75,7 +75,7 @@ impl MovementView {
 pub fn build_saldo(
     account: Option<&Account>,
     balances: Option<&Balances>,
-    ente: Option<&EnteConfig>,
+    ente: Option<&EnteDocument>,
     mut movements_of: impl FnMut(&str, &str) -> Vec<Movement>,
     freshness: Freshness,
     lang: Lang,
@@ -180,8 +180,8 @@ mod tests {
         }
     }
 
-    fn ente(low: u32) -> EnteConfig {
-        EnteConfig {
+    fn ente(low: u32) -> EnteDocument {
+        EnteDocument {
             name: "Comune di Valenza".into(),
             fiscal_code: "00000000201".into(),
             cbill_code: "A1B2C".into(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
 use comunicapp_core::api::dto::{
-    Account, Avviso, AvvisoStatus, Child, EnteConfig, Movement, MovementKind, Parent, Receipt,
+    Account, Avviso, AvvisoStatus, Child, EnteDocument, Movement, MovementKind, Parent, Receipt,
     ServiceInfo, ServiceKind, SupportOffice,
 };
 
@@ -35,8 +35,8 @@ fn service(code: &str, label: &str, kind: ServiceKind, min: i64, max: i64) -> Se
     }
 }
 
-pub fn ente() -> EnteConfig {
-    EnteConfig {
+pub fn ente() -> EnteDocument {
+    EnteDocument {
         name: "Comune di Valenza (sandbox)".to_string(),
         fiscal_code: FISCAL_CODE.to_string(),
         cbill_code: CBILL_CODE.to_string(),

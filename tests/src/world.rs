@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use comunicapp_core::api::dto::{
-    Account, Avviso, AvvisoStatus, Balance, Balances, EnteConfig, Movement, MovementKind, Receipt,
-    Ricarica, RicaricaStatus,
+    Account, Avviso, AvvisoStatus, Balance, Balances, EnteDocument, Movement, MovementKind,
+    Receipt, Ricarica, RicaricaStatus,
 };
 use url::Url;
 
@@ -120,7 +120,7 @@ pub struct RicaricaRecord {
 
 pub struct World {
     pub clock_offset: TimeDelta,
-    pub ente: EnteConfig,
+    pub ente: EnteDocument,
     pub account: Account,
     pub credentials: DemoCredentials,
     /// (child id, service code) → cents; negative = debt.
@@ -147,7 +147,7 @@ pub fn span(duration: Duration) -> TimeDelta {
 impl World {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        ente: EnteConfig,
+        ente: EnteDocument,
         account: Account,
         credentials: DemoCredentials,
         balances: BTreeMap<(String, String), i64>,

@@ -638,18 +638,36 @@ async fn l_app_passa_oltre_durante_la_verifica_senza_perdere_nulla() {
 async fn servizio_non_attivo_rifiutato_e_mail_modificata() {
     let sandbox = sandbox().await;
     let app = app(&sandbox, "not-enrolled").await;
-    // Luca has no scuolabus: the riepilogo says so, and the portal refuses it for good.
+    // Luca has no scuolabus: adding it, the riepilogo and PROSEGUI each refuse it, and nothing
+    // is stored or sent.
+    assert!(matches!(
+        app.engine
+            .draft_apply(DraftAction::ChoosePreset { cents: 1_000 })
+            .await
+            .and(
+                app.engine
+                    .draft_apply(DraftAction::AddItem {
+                        child_id: LUCA.to_owned(),
+                        service_code: SCUOLABUS.to_owned(),
+                    })
+                    .await
+            ),
+        Err(RicaricaError::NotEnrolled { .. })
+    ));
+    assert!(app.engine.draft().await.unwrap().items.is_empty());
     let order = order(&app, &[(LUCA, SCUOLABUS, 10)], PaymentMode::Online);
     assert!(matches!(
         app.engine.riepilogo(&order).await,
         Err(RicaricaError::NotEnrolled { .. })
     ));
-    let view = app.engine.submit(&order).await.unwrap();
-    assert_eq!(view.step, RicaricaStep::Failed);
-    assert!(view.settled);
+    let before = sandbox.request_log().len();
+    assert!(matches!(
+        app.engine.submit(&order).await,
+        Err(RicaricaError::NotEnrolled { .. })
+    ));
+    assert!(sandbox.request_log()[before..].is_empty(), "nothing sent");
     assert!(sandbox.state().ricariche.is_empty());
-    assert!(app.engine.pending().unwrap().is_empty());
-    assert_eq!(app.engine.history().unwrap().len(), 1);
+    assert!(app.engine.history().unwrap().is_empty(), "nothing stored");
 
     assert!(matches!(
         app.engine.change_email("non-una-mail").await,

@@ -24,9 +24,11 @@ pub const MAX_RICARICA_ITEMS: usize = 5;
 // Ente
 // ---------------------------------------------------------------------------------------------
 
-/// `GET /api/v1/ente`: the ente's configuration (catalog, pagoPA codes, support office).
+/// `GET /api/v1/ente` as the portal sends it (catalog, pagoPA codes, support office). Wire data:
+/// the refresh caches it only if it validates, and the flows read it through the one validated
+/// configuration, [`crate::catalog::EnteConfig::from_portal`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EnteConfig {
+pub struct EnteDocument {
     pub name: String,
     /// Codice fiscale of the ente: 11 digits.
     pub fiscal_code: String,
@@ -429,7 +431,7 @@ pub trait PortalDocument: serde::de::DeserializeOwned + Serialize {
     fn contract_violation(&self) -> Option<String>;
 }
 
-impl PortalDocument for EnteConfig {
+impl PortalDocument for EnteDocument {
     /// The same validation the ricarica flow applies: a catalog it would refuse never replaces
     /// a good cached one.
     fn contract_violation(&self) -> Option<String> {

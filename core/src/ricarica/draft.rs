@@ -328,7 +328,15 @@ impl RicaricaEngine {
     /// One tap on the current draft, stored before the answer is returned; a refused tap stores
     /// nothing.
     pub async fn draft_apply(&self, action: DraftAction) -> Result<DraftView, RicaricaError> {
-        let ente = self.ente_config().await?;
+        let (wire, account) = self.catalog().await?;
+        let ente = validated(wire)?;
+        if let DraftAction::AddItem {
+            child_id,
+            service_code,
+        } = &action
+        {
+            super::options::enrolled_child(&account, child_id, service_code)?;
+        }
         if let DraftAction::ChangeEmail { payer_email } = &action {
             // "Per modificare la mail clicca qui" changes the address on the portal, where the
             // receipts are sent from. Tried on a copy first, so a change the draft refuses (wrong
@@ -399,10 +407,14 @@ impl RicaricaEngine {
 
     async fn ente_config(&self) -> Result<EnteConfig, RicaricaError> {
         let (ente, _) = self.catalog().await?;
-        EnteConfig::from_portal(ente).map_err(|e| RicaricaError::Contract {
-            what: e.to_string(),
-        })
+        validated(ente)
     }
+}
+
+fn validated(wire: crate::api::dto::EnteDocument) -> Result<EnteConfig, RicaricaError> {
+    EnteConfig::from_portal(wire).map_err(|e| RicaricaError::Contract {
+        what: e.to_string(),
+    })
 }
 
 #[cfg(test)]

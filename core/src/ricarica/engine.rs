@@ -174,6 +174,14 @@ impl RicaricaEngine {
         if order.cart.is_empty() {
             return Err(super::TransitionError::EmptyCart.into());
         }
+        // The cached account, with no request: the riepilogo fetched it moments ago.
+        let account = self
+            .session
+            .account()?
+            .ok_or(RicaricaError::CatalogMissing)?;
+        for item in order.cart.items() {
+            super::options::enrolled_child(&account, &item.child_id, &item.service_code)?;
+        }
         let local_id = random_local_id();
         let idempotency_key = random_idempotency_key();
         let machine = RicaricaState::Riepilogo {
@@ -457,7 +465,7 @@ impl RicaricaEngine {
             _ => None,
         };
         let account = store.document::<dto::Account>("account").ok().flatten();
-        let ente = store.document::<dto::EnteConfig>("ente").ok().flatten();
+        let ente = store.document::<dto::EnteDocument>("ente").ok().flatten();
         RicaricaView::of(
             record,
             return_urls,

@@ -7,7 +7,7 @@ use chrono::Utc;
 use super::engine::RicaricaEngine;
 use super::error::RicaricaError;
 use super::{Order, PaymentMode};
-use crate::api::dto::{Account, EnteConfig, FeeEstimate, UpdateEmailRequest};
+use crate::api::dto::{Account, EnteDocument, FeeEstimate, UpdateEmailRequest};
 use crate::api::{self, Fetched};
 use crate::copy::Text;
 use crate::email::Email;
@@ -175,10 +175,8 @@ impl RicaricaEngine {
         let lang = self.session.lang();
         let mut lines = Vec::new();
         for item in order.cart.items() {
-            let child = account.children.iter().find(|c| c.id == item.child_id);
-            let enrolled = child.is_some_and(|c| c.services.contains(&item.service_code));
-            let service = ente.services.iter().find(|s| s.code == item.service_code);
-            let (Some(child), Some(service), true) = (child, service, enrolled) else {
+            let child = enrolled_child(&account, &item.child_id, &item.service_code)?;
+            let Some(service) = ente.services.iter().find(|s| s.code == item.service_code) else {
                 return Err(RicaricaError::NotEnrolled {
                     child_id: item.child_id.clone(),
                     service_code: item.service_code.clone(),
@@ -238,7 +236,7 @@ impl RicaricaEngine {
         }
     }
 
-    pub(super) async fn catalog(&self) -> Result<(EnteConfig, Account), RicaricaError> {
+    pub(super) async fn catalog(&self) -> Result<(EnteDocument, Account), RicaricaError> {
         if let (Some(ente), Some(account)) = (self.session.ente()?, self.session.account()?) {
             return Ok((ente, account));
         }
@@ -252,6 +250,29 @@ impl RicaricaEngine {
             _ => Err(RicaricaError::CatalogMissing),
         }
     }
+}
+
+/// The child of the account, if enrolled in the service: checked when an item is added, at the
+/// riepilogo and at PROSEGUI, so a cart can never hold a service the child does not attend.
+pub(super) fn enrolled_child<'a>(
+    account: &'a Account,
+    child_id: &str,
+    service_code: &str,
+) -> Result<&'a crate::api::dto::Child, RicaricaError> {
+    let child = account
+        .children
+        .iter()
+        .find(|c| c.id == child_id)
+        .ok_or_else(|| RicaricaError::UnknownChild {
+            child_id: child_id.to_owned(),
+        })?;
+    if !child.services.iter().any(|s| s == service_code) {
+        return Err(RicaricaError::NotEnrolled {
+            child_id: child_id.to_owned(),
+            service_code: service_code.to_owned(),
+        });
+    }
+    Ok(child)
 }
 
 fn is_offline(error: &api::Error) -> bool {

@@ -190,7 +190,7 @@ pub struct ItemView {
 pub(crate) struct CachedContext<'a> {
     pub balances: Option<&'a dto::Balances>,
     pub account: Option<&'a dto::Account>,
-    pub ente: Option<&'a dto::EnteConfig>,
+    pub ente: Option<&'a dto::EnteDocument>,
 }
 
 /// One top-up as a screen shows it.
@@ -346,7 +346,7 @@ fn summary(items: &[ItemView]) -> String {
 
 /// The service's label as the ente names it, in the app's language; the code when the ente's
 /// configuration is not cached.
-fn item_service_label(ente: Option<&dto::EnteConfig>, code: &str, lang: Lang) -> String {
+fn item_service_label(ente: Option<&dto::EnteDocument>, code: &str, lang: Lang) -> String {
     let ente_label = ente
         .and_then(|e| e.services.iter().find(|s| s.code == code))
         .map_or(code, |s| s.label.as_str());

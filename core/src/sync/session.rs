@@ -11,7 +11,7 @@ use url::Url;
 
 use super::Freshness;
 use crate::api::dto::{
-    Account, AvvisiList, Balances, EnteConfig, MovementsPage, PortalDocument, ReceiptsList,
+    Account, AvvisiList, Balances, EnteDocument, MovementsPage, PortalDocument, ReceiptsList,
 };
 use crate::api::{ApiClient, ClientOptions, Error, Fetched};
 use crate::auth::{Authenticator, LogoutReport, OAuthConfig, SecureStore};
@@ -246,7 +246,7 @@ impl Session {
     fn build_saldo_view(&self) -> Result<(SaldoView, Option<DateTime<Utc>>), Error> {
         let account = self.store.document::<Account>("account")?;
         let balances = self.store.document::<Balances>("balances")?;
-        let ente = self.store.document::<EnteConfig>("ente")?;
+        let ente = self.store.document::<EnteDocument>("ente")?;
         let freshness = self.freshness(balances.as_ref().map(|b| b.fetched_at))?;
         let mut movement_error = None;
         let view = build_saldo(
@@ -291,7 +291,7 @@ impl Session {
     }
 
     /// The ente's configuration as last fetched.
-    pub fn ente(&self) -> Result<Option<EnteConfig>, Error> {
+    pub fn ente(&self) -> Result<Option<EnteDocument>, Error> {
         Ok(self.store.document("ente")?.map(|c| c.value))
     }
 
@@ -338,7 +338,7 @@ impl Session {
         // The movements go out beside the documents: an unchanged refresh costs one round trip.
         let mut update = CacheUpdate::default();
         let (ente, account, balances, avvisi, receipts, movements) = tokio::join!(
-            self.fetch_document::<EnteConfig>(DOCUMENTS[0]),
+            self.fetch_document::<EnteDocument>(DOCUMENTS[0]),
             self.fetch_document::<Account>(DOCUMENTS[1]),
             self.fetch_document::<Balances>(DOCUMENTS[2]),
             self.fetch_document::<AvvisiList>(DOCUMENTS[3]),
