@@ -201,9 +201,27 @@ impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let code = e.message_key().to_owned();
         comunicapp_core::diagnostics::record_error(&code, &e);
-        let detail = e.to_string();
         let kind = e.kind();
         let retryable = kind.is_retryable();
+        ApiError::of(kind, code, e.to_string(), retryable)
+    }
+}
+
+impl From<RicaricaError> for ApiError {
+    fn from(e: RicaricaError) -> Self {
+        let code = e.message_key().to_owned();
+        if !matches!(e, RicaricaError::Api(_)) {
+            // Portal errors are recorded by their own conversion.
+            comunicapp_core::diagnostics::record_error(&code, &e);
+        }
+        let retryable = e.is_retryable();
+        ApiError::of(e.kind(), code, e.to_string(), retryable)
+    }
+}
+
+impl ApiError {
+    /// The one mapping: each kind the core classifies an error as is one `ApiError` variant.
+    fn of(kind: ErrorKind, code: String, detail: String, retryable: bool) -> ApiError {
         match kind {
             ErrorKind::Offline => ApiError::Offline {
                 code,
@@ -273,6 +291,17 @@ impl From<CoreError> for ApiError {
                 detail,
                 retryable,
             },
+            ErrorKind::NotConfirmed { local_id } => ApiError::RicaricaNotConfirmed {
+                local_id,
+                code,
+                detail,
+                retryable,
+            },
+            ErrorKind::ReturnUrlRejected => ApiError::ReturnUrlRejected {
+                code,
+                detail,
+                retryable,
+            },
             ErrorKind::SecureStore => ApiError::SecureStorage {
                 code,
                 detail,
@@ -282,59 +311,117 @@ impl From<CoreError> for ApiError {
     }
 }
 
-impl From<RicaricaError> for ApiError {
-    fn from(e: RicaricaError) -> Self {
-        let code = e.message_key().to_owned();
-        if !matches!(e, RicaricaError::Api(_)) {
-            // Portal errors are recorded by their own conversion below.
-            comunicapp_core::diagnostics::record_error(&code, &e);
+#[cfg(test)]
+mod tests {
+    use comunicapp_core::email::EmailError;
+    use comunicapp_core::ricarica::ReturnUrlError;
+
+    use super::*;
+
+    fn variant(e: &ApiError) -> String {
+        format!("{e:?}")
+            .split([' ', '{', '('])
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    #[test]
+    fn every_ricarica_error_becomes_the_variant_its_kind_says() {
+        let cases: Vec<(RicaricaError, &str, &str, bool)> = vec![
+            (
+                RicaricaError::NotConfirmed {
+                    local_id: "r1".into(),
+                    source: Box::new(CoreError::Timeout),
+                },
+                "RicaricaNotConfirmed",
+                "ricarica.non_confermata",
+                true,
+            ),
+            (
+                ReturnUrlError::Forged.into(),
+                "ReturnUrlRejected",
+                "ricarica.ritorno_contraffatto",
+                false,
+            ),
+            (
+                EmailError::MissingAt.into(),
+                "InvalidInput",
+                "email.manca_chiocciola",
+                false,
+            ),
+            (
+                RicaricaError::NotEnrolled {
+                    child_id: "c".into(),
+                    service_code: "s".into(),
+                },
+                "InvalidInput",
+                "ricarica.servizio_non_attivo",
+                false,
+            ),
+            (
+                RicaricaError::UnknownRicarica {
+                    local_id: "r".into(),
+                },
+                "NotFound",
+                "ricarica.non_trovata",
+                false,
+            ),
+            (
+                RicaricaError::Conflict {
+                    local_id: "r".into(),
+                },
+                "Storage",
+                "ricarica.aggiornata_altrove",
+                true,
+            ),
+            (
+                RicaricaError::CatalogMissing,
+                "Offline",
+                "ricarica.catalogo_mancante",
+                true,
+            ),
+            (CoreError::Timeout.into(), "Timeout", "errore.timeout", true),
+        ];
+        for (error, expected, code, retryable) in cases {
+            let api = ApiError::from(error);
+            assert_eq!(variant(&api), expected, "{api:?}");
+            let mut copy = api;
+            let (got, _) = copy.code_and_detail();
+            assert_eq!(got, code);
+            assert!(
+                format!("{copy:?}").contains(&format!("retryable: {retryable}")),
+                "{copy:?}"
+            );
         }
-        let detail = e.to_string();
-        let retryable = e.is_retryable();
-        let invalid = |field: &str, code: String, detail: String| ApiError::InvalidInput {
-            field: field.to_owned(),
-            code,
-            detail,
-            retryable,
-        };
-        match e {
-            RicaricaError::Api(e) => e.into(),
-            RicaricaError::NotConfirmed { local_id, .. } => ApiError::RicaricaNotConfirmed {
-                local_id,
-                code,
-                detail,
-                retryable,
-            },
-            RicaricaError::ReturnUrl(_) => ApiError::ReturnUrlRejected {
-                code,
-                detail,
-                retryable,
-            },
-            RicaricaError::Transition(_) => invalid("ricarica", code, detail),
-            RicaricaError::Email(_) => invalid("email", code, detail),
-            RicaricaError::UnknownChild { .. } | RicaricaError::NotEnrolled { .. } => {
-                invalid("servizio", code, detail)
-            }
-            RicaricaError::UnknownRicarica { .. } => ApiError::NotFound {
-                code,
-                detail,
-                retryable,
-            },
-            RicaricaError::CatalogMissing => ApiError::Offline {
-                code,
-                detail,
-                retryable,
-            },
-            RicaricaError::Corrupt { .. } | RicaricaError::Conflict { .. } => ApiError::Storage {
-                code,
-                detail,
-                retryable,
-            },
-            RicaricaError::Contract { .. } => ApiError::Contract {
-                code,
-                detail,
-                retryable,
-            },
-        }
+    }
+
+    #[test]
+    fn a_core_error_keeps_its_field_and_portal_code() {
+        let invalid = ApiError::from(CoreError::InvalidInput {
+            field: "email".into(),
+            reason: "x".into(),
+        });
+        assert!(matches!(invalid, ApiError::InvalidInput { ref field, .. } if field == "email"));
+        let portal = ApiError::from(CoreError::Problem {
+            status: 409,
+            code: "something_new".into(),
+            title: "t".into(),
+            detail: None,
+            field: None,
+            retry_after: None,
+        });
+        assert!(
+            matches!(portal, ApiError::Portal { ref portal_code, .. } if portal_code == "something_new")
+        );
+    }
+
+    #[test]
+    fn the_detail_is_in_the_app_s_language() {
+        let english = ApiError::from(CoreError::Timeout).localized(Lang::En);
+        assert!(
+            english.to_string().contains("did not answer in time"),
+            "{english}"
+        );
     }
 }

@@ -113,6 +113,12 @@ pub enum ErrorKind {
     Login,
     Storage,
     SecureStore,
+    /// A top-up created and perhaps sent whose answer never came: retrying settles it.
+    NotConfirmed {
+        local_id: String,
+    },
+    /// A return URL that is not one of ours for a waiting top-up.
+    ReturnUrlRejected,
 }
 
 impl ErrorKind {

@@ -66,6 +66,30 @@ impl RicaricaError {
         }
     }
 
+    /// What the app can act on, as [`api::Error::kind`] says it for the portal's errors.
+    pub fn kind(&self) -> api::ErrorKind {
+        use api::ErrorKind as K;
+        let invalid = |field: &str| K::InvalidInput {
+            field: field.to_owned(),
+        };
+        match self {
+            RicaricaError::Api(error) => error.kind(),
+            RicaricaError::NotConfirmed { local_id, .. } => K::NotConfirmed {
+                local_id: local_id.clone(),
+            },
+            RicaricaError::Transition(_) => invalid("ricarica"),
+            RicaricaError::ReturnUrl(_) => K::ReturnUrlRejected,
+            RicaricaError::Email(_) => invalid("email"),
+            RicaricaError::UnknownChild { .. } | RicaricaError::NotEnrolled { .. } => {
+                invalid("servizio")
+            }
+            RicaricaError::UnknownRicarica { .. } => K::NotFound,
+            RicaricaError::CatalogMissing => K::Offline,
+            RicaricaError::Corrupt { .. } | RicaricaError::Conflict { .. } => K::Storage,
+            RicaricaError::Contract { .. } => K::Contract,
+        }
+    }
+
     /// Whether trying the same operation later may succeed (network, portal down).
     pub fn is_transient(&self) -> bool {
         match self {
