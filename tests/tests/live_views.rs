@@ -266,7 +266,7 @@ async fn una_ricarica_registrata_in_background_e_annunciata_e_il_budget_e_rispet
     let back = press(&view.checkout.clone().unwrap().checkout_url, "pay").await;
     // The app is killed before the return URL reaches it; the background run settles it.
     let _ = back;
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
 
     let none = app.run_background(Duration::ZERO).await.unwrap();
     assert!(!none.completed && none.notifications.is_empty(), "{none:?}");

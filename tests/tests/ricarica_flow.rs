@@ -97,7 +97,7 @@ async fn ricarica_online_20_euro_refezione_registrata() {
     // Paid is not yet registered: the balance has not moved.
     assert_eq!(balance(&sandbox, GIULIA, REFEZIONE), before);
 
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
     let views = app.engine.resume_pending().await.unwrap();
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].step, RicaricaStep::Registered);
@@ -138,7 +138,7 @@ async fn tre_figli_in_un_solo_carrello_un_solo_pagamento() {
     assert_eq!(page.matches("class=\"notice\"").count(), 3, "one cart");
     let back = press(&checkout.checkout_url, "pay").await;
     app.engine.handle_return_url(&back).await.unwrap();
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
     app.engine.resume_pending().await.unwrap();
     assert_eq!(
         app.engine.get(&view.local_id).unwrap().unwrap().step,
@@ -205,7 +205,7 @@ async fn avviso_scuolabus_pagato_in_tabaccheria() {
     let views = app.engine.resume_pending().await.unwrap();
     assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
     assert_eq!(views[0].message, copy::PAGAMENTO_RICEVUTO);
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
     let views = app.engine.resume_pending().await.unwrap();
     assert_eq!(views[0].step, RicaricaStep::Registered);
     assert_eq!(balance(&sandbox, GIULIA, SCUOLABUS), before + 5_000);
@@ -319,7 +319,7 @@ async fn lo_stesso_ritorno_consegnato_due_volte_conta_una_volta() {
         "{again:?}"
     );
     assert_eq!(stored(&app, &view.local_id), before);
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
     app.engine.resume_pending().await.unwrap();
     assert_eq!(
         sandbox.state().receipts.len(),
@@ -342,7 +342,7 @@ async fn il_browser_non_torna_ma_il_pagamento_non_si_perde() {
     let _ignored = press(&view.checkout.unwrap().checkout_url, "pay").await;
     let views = app.engine.resume_pending().await.unwrap();
     assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
     let views = app.engine.resume_pending().await.unwrap();
     assert_eq!(views[0].step, RicaricaStep::Registered);
     assert_eq!(balance(&sandbox, LUCA, REFEZIONE), before + 2_000);
@@ -712,7 +712,7 @@ async fn archivio_locale_perso_la_ricarica_in_corso_si_ritrova() {
     assert_eq!(views.len(), 1);
     assert_eq!(views[0].portal_id.as_deref(), Some(portal_id.as_str()));
     assert_eq!(views[0].step, RicaricaStep::PaidAwaitingRegistration);
-    after_registration_delay().await;
+    after_registration_delay(&sandbox);
     let views = rebuilt.engine.resume_pending().await.unwrap();
     assert_eq!(views.len(), 1, "adopted once");
     assert_eq!(views[0].step, RicaricaStep::Registered);
