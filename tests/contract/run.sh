@@ -3,6 +3,8 @@
 # and every documented response matches its schema. Installs schemathesis once into
 # $CACHE_DIR/venv (reused), starts the sandbox binary on a free port with a test-only bearer
 # token, and exits non-zero on any failure. MAX_EXAMPLES bounds the run (default 100 per operation).
+# Then the requests: every body the client sends (recorded by tests/tests/request_bodies.rs) is
+# checked against its requestBody schema by check_request_bodies.py.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -63,3 +65,10 @@ cd "$CACHE_DIR/contract"
     --generation-database none \
     --no-color \
     --report junit --report-dir "$CACHE_DIR/contract-report"
+
+# The other direction: what the client sends. The end-to-end test records every request body the
+# core writes, as the sandbox received it; each is checked against its requestBody schema.
+cd "$ROOT"
+BODIES="$TARGET_DIR/request-bodies.jsonl"
+COMUNICAPP_REQUEST_BODIES="$BODIES" cargo test -q -j"$JOBS" -p comunicapp-sandbox --test request_bodies >/dev/null
+"$VENV/bin/python" "$ROOT/tests/contract/check_request_bodies.py" "$ROOT/core/api/portale.yaml" "$BODIES"

@@ -64,6 +64,9 @@ fn one() -> u32 {
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
 
+/// The largest request body the log keeps whole (the app's are a few hundred bytes).
+const REQUEST_BODY_LIMIT: usize = 1024 * 1024;
+
 /// One request as it reached the sandbox, in arrival order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoggedRequest {
@@ -74,6 +77,12 @@ pub struct LoggedRequest {
     pub target: String,
     /// Status code, or `drop`.
     pub outcome: String,
+    /// `Content-Type` and body of a request that carries one (POST, PUT): what the client sent,
+    /// for checking against `core/api/portale.yaml`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -153,6 +162,21 @@ pub async fn fault_layer(
     if path.starts_with("/admin") {
         return next.run(request).await;
     }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (request, body) = if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::to_bytes(body, REQUEST_BODY_LIMIT)
+            .await
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        (Request::from_parts(parts, Body::from(bytes)), Some(text))
+    } else {
+        (request, None)
+    };
     let fault = shared.lock_raw().faults.take(&method, &pattern, &path);
     let response = match fault {
         None => next.run(request).await,
@@ -202,6 +226,8 @@ pub async fn fault_layer(
         route: pattern,
         target,
         outcome,
+        content_type: body.as_ref().and(content_type),
+        body,
     });
     response
 }
