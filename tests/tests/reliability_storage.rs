@@ -125,7 +125,7 @@ async fn survives(sandbox: &SandboxHandle, damage: CacheDamage) -> Result<(), St
     {
         return Err(format!("after paying: {:?}", returned.step));
     }
-    after_registration_delay(&sandbox);
+    after_registration_delay(sandbox);
     let settled = engine.resume_pending().await.map_err(|e| e.to_string())?;
     let ours = settled
         .iter()
