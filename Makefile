@@ -99,7 +99,7 @@ audit:
 
 # Faults, crash points, bad input, storage, concurrency, privacy, the supply chain and fuzzing,
 # one table row each; its cargo rows also run in `make test`, the fuzzing only here.
-reliability: deps-browser
+reliability:
 	bash scripts/reliability.sh
 
 # Mobile libraries need the Android NDK / Xcode, which only a workstation has.
