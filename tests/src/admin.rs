@@ -10,13 +10,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use comunicapp_core::api::dto::problem_code;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::faults::FaultRule;
 use crate::http::{json, problem, problem_with};
 use crate::server::Shared;
+use crate::wire::problem_code;
 use crate::world::{span, PayError, SessionState};
 
 pub fn routes() -> Router<Arc<Shared>> {

@@ -3,9 +3,10 @@
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use comunicapp_core::api::dto::{Problem, PROBLEM_CONTENT_TYPE};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+use crate::wire::{Problem, PROBLEM_CONTENT_TYPE};
 
 /// A portal error: `application/problem+json` with a stable `code`.
 pub fn problem(status: StatusCode, code: &str, title: &str) -> Response {

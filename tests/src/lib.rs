@@ -12,6 +12,7 @@ mod oauth;
 mod portal;
 mod seed;
 mod server;
+pub mod wire;
 mod world;
 
 pub use checkout::{CartRequest, CartReturnUrls, PaymentNotice, CHECKOUT_FEE_CENTS, MAX_NOTICES};

@@ -12,17 +12,17 @@ use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::TimeDelta;
-use comunicapp_core::api::dto::{
-    problem_code, AvvisiList, Avviso, AvvisoIssued, AvvisoStatus, CreateRicaricaRequest,
-    FeeEstimate, MovementsPage, PaymentMode, ReceiptsList, Ricarica, RicaricaItem, RicaricaStatus,
-    RicaricheList, UpdateEmailRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER,
-    MAX_RICARICA_ITEMS,
-};
 
 use crate::checkout::{CartRequest, CartReturnUrls, PaymentNotice, CHECKOUT_FEE_CENTS};
 use crate::http::{json, json_with_etag, problem, problem_field, problem_with};
 use crate::notice::qr_payload;
 use crate::server::Shared;
+use crate::wire::{
+    problem_code, AvvisiList, Avviso, AvvisoIssued, AvvisoStatus, CreateRicaricaRequest,
+    FeeEstimate, MovementsPage, PaymentMode, ReceiptsList, Ricarica, RicaricaItem, RicaricaStatus,
+    RicaricheList, UpdateEmailRequest, IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER,
+    MAX_RICARICA_ITEMS,
+};
 use crate::world::{where_to_pay, Credit, NoticeRecord, NoticeState, RicaricaRecord, World};
 
 const DEFAULT_PAGE: usize = 200;
@@ -369,13 +369,6 @@ async fn create_ricarica(
 }
 
 fn validate(world: &World, request: &CreateRicaricaRequest) -> Result<(), Box<Response>> {
-    if request.mode == PaymentMode::Unknown {
-        return Err(Box::new(unprocessable(
-            problem_code::VALIDATION_FAILED,
-            "Modalità di pagamento non valida",
-            "mode",
-        )));
-    }
     if request.items.is_empty() {
         return Err(Box::new(unprocessable(
             problem_code::VALIDATION_FAILED,

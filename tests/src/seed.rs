@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc, Weekday};
-use comunicapp_core::api::dto::{
-    Account, Avviso, AvvisoStatus, Child, EnteDocument, Movement, MovementKind, Parent, Receipt,
-    ServiceInfo, ServiceKind, SupportOffice,
-};
 
 use crate::notice;
+use crate::wire::{
+    Account, Avviso, AvvisoStatus, Child, EnteConfig, Movement, MovementKind, Parent, Receipt,
+    ServiceInfo, ServiceKind, SupportOffice,
+};
 use crate::world::{Credit, DemoCredentials, NoticeRecord, NoticeState, World, REFEZIONE};
 
 pub const FISCAL_CODE: &str = "80012340065";
@@ -35,8 +35,8 @@ fn service(code: &str, label: &str, kind: ServiceKind, min: i64, max: i64) -> Se
     }
 }
 
-pub fn ente() -> EnteDocument {
-    EnteDocument {
+pub fn ente() -> EnteConfig {
+    EnteConfig {
         name: "Comune di Valenza (sandbox)".to_string(),
         fiscal_code: FISCAL_CODE.to_string(),
         cbill_code: CBILL_CODE.to_string(),

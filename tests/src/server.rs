@@ -8,7 +8,6 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::middleware::from_fn_with_state;
 use axum::Router;
-use comunicapp_core::api::dto::{Account, Avviso, Balances, Receipt, Ricarica};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
@@ -20,6 +19,7 @@ use url::Url;
 
 use crate::config::SandboxConfig;
 use crate::faults::{fault_layer, DropConnection};
+use crate::wire::{Account, Avviso, Balances, Receipt, Ricarica};
 use crate::world::{span, DemoCredentials, PayError, World};
 use crate::{admin, checkout, http, oauth, portal, seed};
 

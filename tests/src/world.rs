@@ -7,16 +7,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use comunicapp_core::api::dto::{
-    Account, Avviso, AvvisoStatus, Balance, Balances, EnteDocument, Movement, MovementKind,
-    Receipt, Ricarica, RicaricaStatus,
-};
 use url::Url;
 
 use crate::config::SandboxConfig;
 use crate::faults::FaultState;
 use crate::notice;
 use crate::oauth::OAuthState;
+use crate::wire::{
+    Account, Avviso, AvvisoStatus, Balance, Balances, EnteConfig, Movement, MovementKind, Receipt,
+    Ricarica, RicaricaStatus,
+};
 
 pub const SCHOOL_YEAR: &str = "2026/2027";
 pub const REFEZIONE: &str = "refezione";
@@ -120,7 +120,7 @@ pub struct RicaricaRecord {
 
 pub struct World {
     pub clock_offset: TimeDelta,
-    pub ente: EnteDocument,
+    pub ente: EnteConfig,
     pub account: Account,
     pub credentials: DemoCredentials,
     /// (child id, service code) → cents; negative = debt.
@@ -147,7 +147,7 @@ pub fn span(duration: Duration) -> TimeDelta {
 impl World {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        ente: EnteDocument,
+        ente: EnteConfig,
         account: Account,
         credentials: DemoCredentials,
         balances: BTreeMap<(String, String), i64>,

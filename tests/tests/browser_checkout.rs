@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use browser_support::{Browser, LandingPage};
-use comunicapp_core::api::dto::RicaricaStatus;
 use comunicapp_core::auth::{MemorySecureStore, SecureStore};
 use comunicapp_core::catalog::EnteConfig;
 use comunicapp_core::comuni::Comune;
@@ -22,6 +21,7 @@ use comunicapp_core::ricarica::{
     RicaricaState, RicaricaStep, RicaricaView,
 };
 use comunicapp_core::sync::{Session, SessionOptions};
+use comunicapp_sandbox::wire::RicaricaStatus;
 use comunicapp_sandbox::{start, SandboxConfig, SandboxHandle, REFEZIONE};
 use serde_json::json;
 use url::Url;

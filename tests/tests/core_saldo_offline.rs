@@ -57,7 +57,7 @@ async fn saldo_scaricato_resta_visibile_senza_rete_e_segnato_come_non_aggiornato
     let to_pay = state
         .avvisi
         .iter()
-        .filter(|a| a.status == comunicapp_core::api::dto::AvvisoStatus::DaPagare)
+        .filter(|a| a.status == comunicapp_sandbox::wire::AvvisoStatus::DaPagare)
         .count();
     assert_eq!(pagamenti.avvisi_da_pagare.len(), to_pay);
     assert!(to_pay >= 1);

@@ -22,7 +22,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use comunicapp_core::api::dto::RicaricaStatus;
 use comunicapp_core::api::{ClientOptions, ErrorKind};
 use comunicapp_core::app::App;
 use comunicapp_core::ricarica::{
@@ -30,6 +29,7 @@ use comunicapp_core::ricarica::{
 };
 use comunicapp_core::store::Store;
 use comunicapp_core::sync::{Session, SessionOptions};
+use comunicapp_sandbox::wire::RicaricaStatus;
 use comunicapp_sandbox::{start, SandboxConfig, SandboxHandle, REFEZIONE, SCUOLABUS};
 use ricarica_support::{sandbox_balances, shown_balances, DataDir};
 use tokio::sync::mpsc;

@@ -808,7 +808,7 @@ fn ledger(sandbox: &SandboxHandle) -> Ledger {
     }
 }
 
-fn on_portal(sandbox: &SandboxHandle, key: &str) -> Vec<comunicapp_core::api::dto::Ricarica> {
+fn on_portal(sandbox: &SandboxHandle, key: &str) -> Vec<comunicapp_sandbox::wire::Ricarica> {
     sandbox
         .state()
         .ricariche
@@ -858,7 +858,7 @@ fn check_exactly_once(
             format!("balance moved by {}", now.balance - before.balance),
         ));
     }
-    if portal.status != comunicapp_core::api::dto::RicaricaStatus::Registered
+    if portal.status != comunicapp_sandbox::wire::RicaricaStatus::Registered
         || shown.step != RicaricaStep::Registered
         || shown.portal_id.as_deref() != Some(portal.id.as_str())
     {

@@ -23,7 +23,6 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::Utc;
-use comunicapp_core::api::dto::RicaricaStatus;
 use comunicapp_core::api::{ApiClient, ClientOptions, Error, ErrorKind};
 use comunicapp_core::app::{App, AppConfig};
 use comunicapp_core::auth::{OAuthConfig, SecureStore};
@@ -37,6 +36,7 @@ use comunicapp_core::ricarica::{
 };
 use comunicapp_core::store::Store;
 use comunicapp_core::sync::Session;
+use comunicapp_sandbox::wire::RicaricaStatus;
 use comunicapp_sandbox::{SandboxConfig, SandboxHandle, REFEZIONE, SCUOLABUS};
 use core_support::{add_fault, clear_faults, DataDir};
 use privacy_support::*;
@@ -1776,7 +1776,7 @@ async fn ritorni_contraffatti_o_ripetuti_rifiutati_senza_toccare_nulla() {
         assert_eq!(stored(&a.local_id), a_before, "{case} changed A");
         assert_eq!(stored(&b.local_id), b_before, "{case} changed B");
     }
-    let statuses = |list: &[comunicapp_core::api::dto::Ricarica]| {
+    let statuses = |list: &[comunicapp_sandbox::wire::Ricarica]| {
         list.iter().map(|r| r.status).collect::<Vec<_>>()
     };
     assert_eq!(

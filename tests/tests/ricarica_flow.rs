@@ -6,7 +6,6 @@ mod ricarica_support;
 
 use std::sync::{Arc, Mutex};
 
-use comunicapp_core::api::dto::RicaricaStatus;
 use comunicapp_core::auth::{MemorySecureStore, SecureStore};
 use comunicapp_core::comuni::Comune;
 use comunicapp_core::ricarica::{
@@ -14,6 +13,7 @@ use comunicapp_core::ricarica::{
     RicaricaStep, StepObserver, TransitionError,
 };
 use comunicapp_core::sync::{Session, SessionOptions};
+use comunicapp_sandbox::wire::RicaricaStatus;
 use comunicapp_sandbox::{FISCAL_CODE, REFEZIONE, SCUOLABUS};
 use ricarica_support::*;
 use serde_json::json;

@@ -14,7 +14,6 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine as _;
-use comunicapp_core::api::dto::Account;
 use comunicapp_core::api::{ClientOptions, RetryPolicy};
 use comunicapp_core::auth::{MemorySecureStore, SecureStore, SecureStoreError};
 use comunicapp_core::catalog::EnteConfig;
@@ -26,6 +25,7 @@ use comunicapp_core::ricarica::{
     RicaricaState,
 };
 use comunicapp_core::sync::{Session, SessionOptions};
+use comunicapp_sandbox::wire::Account;
 use comunicapp_sandbox::SandboxHandle;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
