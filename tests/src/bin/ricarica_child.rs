@@ -3,13 +3,15 @@
 //!
 //! `ricarica_child login  --portal URL --data DIR --user U --password P`
 //! `ricarica_child run    --portal URL --data DIR [--new online|avviso]
-//!                        [--continue-draft online|avviso] [--return-url URL] [--pause-at STEP]`
+//!                        [--continue-draft online|avviso] [--return-url URL] [--pause-at STEP]
+//!                        [--pause-after N]`
 //!
 //! `--new` composes a top-up tap by tap through the engine's stored draft, then PROSEGUI;
 //! `--continue-draft` carries on a draft a killed process left (nothing when there is none).
 //!
 //! Protocol on stdout, one line each: `STEP <name>` after every persisted step (and a pause
-//! forever when it is `--pause-at`), `CHECKOUT <url>` when the app would open the checkout (the
+//! forever when it is `--pause-at`, or when it is this process's N-th with `--pause-after N`: the
+//! crash tests kill a recovering process at each step it persists that way), `CHECKOUT <url>` when the app would open the checkout (the
 //! parent answers `RETURN <url>` on stdin with where the browser was sent), `AVVISO <nav>` when a
 //! notice waits to be paid (the parent answers `CONTINUE`), `ERROR <key>`, and at the end one
 //! `FINAL <local id> <step> <portal id|-> <total cents>` per stored top-up, then `DONE`.
@@ -18,6 +20,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -78,15 +81,19 @@ impl SecureStore for FileSecureStore {
     }
 }
 
-/// Prints each persisted step; at `pause_at` it stops there until the parent kills the process.
+/// Prints each persisted step; at `pause_at`, or at the `pause_after`-th step, it stops there
+/// until the parent kills the process.
 struct PrintingObserver {
     pause_at: Option<String>,
+    pause_after: Option<usize>,
+    seen: AtomicUsize,
 }
 
 impl StepObserver for PrintingObserver {
     fn persisted(&self, step: &str) {
         say(&format!("STEP {step}"));
-        if self.pause_at.as_deref() == Some(step) {
+        let count = self.seen.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.pause_at.as_deref() == Some(step) || self.pause_after == Some(count) {
             loop {
                 std::thread::sleep(Duration::from_secs(3600));
             }
@@ -119,6 +126,7 @@ struct Args {
     continue_draft: Option<PaymentMode>,
     return_url: Option<String>,
     pause_at: Option<String>,
+    pause_after: Option<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -138,6 +146,9 @@ fn parse_args() -> Result<Args, String> {
             "--continue-draft" => args.continue_draft = Some(mode(&value()?)?),
             "--return-url" => args.return_url = Some(value()?),
             "--pause-at" => args.pause_at = Some(value()?),
+            "--pause-after" => {
+                args.pause_after = Some(value()?.parse().map_err(|e| format!("{flag}: {e}"))?)
+            }
             other => return Err(format!("argomento sconosciuto: {other}")),
         }
     }
@@ -257,7 +268,11 @@ async fn compose_and_submit(
         .map_err(|e| e.message_key().to_owned())
 }
 
-fn engine(session: Session, pause_at: Option<String>) -> Result<RicaricaEngine, String> {
+fn engine(
+    session: Session,
+    pause_at: Option<String>,
+    pause_after: Option<usize>,
+) -> Result<RicaricaEngine, String> {
     let config = RicaricaConfig {
         return_urls: ReturnUrlStyle::custom_scheme(),
         poll: PollPolicy {
@@ -268,7 +283,11 @@ fn engine(session: Session, pause_at: Option<String>) -> Result<RicaricaEngine, 
     };
     Ok(RicaricaEngine::new(Arc::new(session), config)
         .map_err(|e| e.to_string())?
-        .with_observer(Arc::new(PrintingObserver { pause_at })))
+        .with_observer(Arc::new(PrintingObserver {
+            pause_at,
+            pause_after,
+            seen: AtomicUsize::new(0),
+        })))
 }
 
 /// What the app would do with a view: open the checkout, or show the notice to pay.
@@ -301,7 +320,7 @@ async fn deliver(engine: &RicaricaEngine, url: &str) {
 }
 
 async fn run(args: Args, portal: &Url, data: &Path) -> Result<(), String> {
-    let engine = engine(open_session(portal, data)?, args.pause_at)?;
+    let engine = engine(open_session(portal, data)?, args.pause_at, args.pause_after)?;
     let mut seen = HashSet::new();
     let started = match engine.draft().await {
         Ok(view) => {
